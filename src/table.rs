@@ -1,0 +1,279 @@
+//! The tracking table: which addresses are the start of a live block.
+//!
+//! Design: a two-level radix bitmap over the address space, as the page maps
+//! of tcmalloc-style allocators are built. Every block the library hands out
+//! starts on a 16-byte granule, and each granule owns two bits:
+//!
+//! - `LIVE`: a live block starts here;
+//! - `SEEN`: a block has started here at some point (it is never cleared), so
+//!   a pointer that is no longer live can be told apart as "already freed".
+//!
+//! The bitmap is 1/64 of the address span it covers, is touched only where
+//! blocks exist, and answers every question with one atomic word operation,
+//! without ever reading the memory at the address asked about. Leaves are
+//! created on first use and never freed, so a reader never races with
+//! reclamation. There are no locks, which also makes the table safe across
+//! `fork()`.
+//!
+//! The API is deliberately small (`insert`, `remove`, `state`,
+//! `live_start_before`, `visit`) so another design can replace this one.
+
+use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+
+/// log2 of the granule size: every tracked address is 16-byte aligned.
+const GRANULE_SHIFT: u32 = 4;
+/// Highest address bit the table covers (user space on x86_64 and aarch64).
+const ADDRESS_BITS: u32 = if usize::BITS < 48 { usize::BITS } else { 48 };
+/// log2 of the address span one leaf covers (1 GiB, or all of a 32-bit space).
+const LEAF_SPAN_SHIFT: u32 = if ADDRESS_BITS < 30 { ADDRESS_BITS } else { 30 };
+const ROOT_LEN: usize = 1 << (ADDRESS_BITS - LEAF_SPAN_SHIFT);
+const GRANULES_PER_LEAF: usize = 1 << (LEAF_SPAN_SHIFT - GRANULE_SHIFT);
+/// Two bits per granule, 32 granules per 64-bit word.
+const GRANULES_PER_WORD: usize = 32;
+const WORDS_PER_LEAF: usize = GRANULES_PER_LEAF / GRANULES_PER_WORD;
+
+const LIVE: u64 = 0b01;
+const SEEN: u64 = 0b10;
+/// The `LIVE` bit of every granule in a word.
+const ALL_LIVE: u64 = 0x5555_5555_5555_5555;
+
+type Leaf = [AtomicU64; WORDS_PER_LEAF];
+
+static ROOT: [AtomicPtr<Leaf>; ROOT_LEN] = [const { AtomicPtr::new(core::ptr::null_mut()) }; ROOT_LEN];
+
+/// What the table knows about an address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// A live block starts here.
+    Live,
+    /// A block started here once and has been freed since.
+    Freed,
+    /// No block has ever started here.
+    Unknown,
+}
+
+/// Where an address's two bits are: the word and the shift within it.
+struct Slot {
+    word: &'static AtomicU64,
+    shift: u32,
+}
+
+/// Splits an address into (root index, word index, shift), or `None` when it
+/// cannot be a block start (misaligned or outside the covered space).
+#[inline(always)]
+fn locate(addr: usize) -> Option<(usize, usize, u32)> {
+    if addr & ((1 << GRANULE_SHIFT) - 1) != 0 || (ADDRESS_BITS < usize::BITS && addr >> ADDRESS_BITS != 0) {
+        return None;
+    }
+    let root = addr >> LEAF_SPAN_SHIFT;
+    let granule = (addr & ((1 << LEAF_SPAN_SHIFT) - 1)) >> GRANULE_SHIFT;
+    Some((root, granule / GRANULES_PER_WORD, ((granule % GRANULES_PER_WORD) * 2) as u32))
+}
+
+#[inline(always)]
+fn existing_slot(addr: usize) -> Option<Slot> {
+    let (root, word, shift) = locate(addr)?;
+    let leaf = ROOT[root].load(Ordering::Acquire);
+    if leaf.is_null() {
+        return None;
+    }
+    // SAFETY: a non-null root entry points to a leaf that is never freed, and
+    // `word < WORDS_PER_LEAF` by construction of `locate`.
+    let word = unsafe { &(*leaf)[word] };
+    Some(Slot { word, shift })
+}
+
+#[cold]
+fn create_leaf(root: usize) -> *mut Leaf {
+    // calloc hands back lazily zeroed pages for a block this size, so a leaf
+    // costs memory only where blocks actually are. All-zero bytes are valid
+    // `AtomicU64`s.
+    // SAFETY: plain libc call; the result is checked for NULL.
+    let fresh = unsafe { libc::calloc(1, core::mem::size_of::<Leaf>()) } as *mut Leaf;
+    if fresh.is_null() {
+        return fresh;
+    }
+    match ROOT[root].compare_exchange(core::ptr::null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
+        Ok(_) => fresh,
+        Err(winner) => {
+            // SAFETY: `fresh` came from calloc above and was never published.
+            unsafe { libc::free(fresh.cast()) };
+            winner
+        }
+    }
+}
+
+/// Records `addr` as the start of a live block. Returns `false` when the
+/// table cannot cover it (outside the address space it maps, misaligned, or
+/// no memory for a new leaf); the caller must then not hand the block out.
+#[inline]
+pub fn insert(addr: usize) -> bool {
+    let Some((root, word, shift)) = locate(addr) else { return false };
+    let mut leaf = ROOT[root].load(Ordering::Acquire);
+    if leaf.is_null() {
+        leaf = create_leaf(root);
+        if leaf.is_null() {
+            return false;
+        }
+    }
+    // SAFETY: see `existing_slot`.
+    let word = unsafe { &(*leaf)[word] };
+    word.fetch_or((LIVE | SEEN) << shift, Ordering::Release);
+    true
+}
+
+/// Removes `addr` if it is the start of a live block. Returns `true` exactly
+/// once per live block, even when several threads race to remove it.
+#[inline]
+pub fn remove(addr: usize) -> bool {
+    let Some(slot) = existing_slot(addr) else { return false };
+    let before = slot.word.fetch_and(!(LIVE << slot.shift), Ordering::AcqRel);
+    before & (LIVE << slot.shift) != 0
+}
+
+/// Tells whether `addr` is a live block start, a freed one, or unknown.
+#[inline]
+pub fn state(addr: usize) -> State {
+    let Some(slot) = existing_slot(addr) else { return State::Unknown };
+    let bits = (slot.word.load(Ordering::Acquire) >> slot.shift) & (LIVE | SEEN);
+    if bits & LIVE != 0 {
+        State::Live
+    } else if bits & SEEN != 0 {
+        State::Freed
+    } else {
+        State::Unknown
+    }
+}
+
+/// Finds the nearest live block start strictly below `addr`, looking back at
+/// most `max_distance` bytes. Used only to explain misuse (interior pointers).
+pub fn live_start_before(addr: usize, max_distance: usize) -> Option<usize> {
+    let granule = 1usize << GRANULE_SHIFT;
+    let mut candidate = (addr & !(granule - 1)).checked_sub(if addr % granule == 0 { granule } else { 0 })?;
+    let lowest = addr.saturating_sub(max_distance);
+    while candidate >= lowest {
+        if state(candidate) == State::Live {
+            return Some(candidate);
+        }
+        candidate = candidate.checked_sub(granule)?;
+    }
+    None
+}
+
+/// Calls `f` with the address of every live block start, in address order.
+/// Blocks inserted or removed while this runs may or may not be seen.
+pub fn visit(mut f: impl FnMut(usize)) {
+    for (root, entry) in ROOT.iter().enumerate() {
+        let leaf = entry.load(Ordering::Acquire);
+        if leaf.is_null() {
+            continue;
+        }
+        // SAFETY: published leaves are never freed.
+        let leaf = unsafe { &*leaf };
+        for (index, word) in leaf.iter().enumerate() {
+            let mut live = word.load(Ordering::Acquire) & ALL_LIVE;
+            while live != 0 {
+                let bit = live.trailing_zeros() as usize;
+                live &= live - 1;
+                let granule = index * GRANULES_PER_WORD + bit / 2;
+                f((root << LEAF_SPAN_SHIFT) | (granule << GRANULE_SHIFT));
+            }
+        }
+    }
+}
+
+/// Bytes of bitmap the table has created so far (leaves are lazily backed, so
+/// the memory actually resident is usually far less).
+pub fn reserved_bytes() -> usize {
+    ROOT.iter().filter(|e| !e.load(Ordering::Relaxed).is_null()).count() * core::mem::size_of::<Leaf>()
+}
+
+/// Bits of bitmap per tracked granule, for overhead reports.
+pub const BITS_PER_GRANULE: usize = 2;
+/// Bytes per granule.
+pub const GRANULE: usize = 1 << GRANULE_SHIFT;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Addresses far from any real heap so these tests cannot collide with
+    // blocks the allocator tests create concurrently.
+    const BASE: usize = 0x0000_7e00_0000_0000;
+
+    #[test]
+    fn insert_remove_state() {
+        let a = BASE + 0x1000;
+        assert_eq!(state(a), State::Unknown);
+        assert!(insert(a));
+        assert_eq!(state(a), State::Live);
+        assert!(remove(a));
+        assert_eq!(state(a), State::Freed);
+        assert!(!remove(a), "second removal must fail");
+        assert!(insert(a));
+        assert_eq!(state(a), State::Live);
+        assert!(remove(a));
+    }
+
+    #[test]
+    fn neighbours_are_independent() {
+        let a = BASE + 0x2000;
+        let b = a + 16;
+        assert!(insert(a) && insert(b));
+        assert!(remove(a));
+        assert_eq!(state(b), State::Live);
+        assert!(remove(b));
+    }
+
+    #[test]
+    fn rejects_untrackable_addresses() {
+        assert!(!insert(BASE + 8), "misaligned");
+        assert_eq!(state(BASE + 8), State::Unknown);
+        assert!(!remove(0));
+        if usize::BITS == 64 {
+            assert!(!insert(1usize << 60), "beyond the mapped space");
+        }
+    }
+
+    #[test]
+    fn finds_interior_start() {
+        let a = BASE + 0x3000;
+        assert!(insert(a));
+        assert_eq!(live_start_before(a + 40, 4096), Some(a));
+        assert_eq!(live_start_before(a + 48, 16), None);
+        assert!(remove(a));
+        assert_eq!(live_start_before(a + 40, 4096), None);
+    }
+
+    #[test]
+    fn visit_sees_inserted() {
+        let base = BASE + 0x4000;
+        let addrs: Vec<usize> = (0..100).map(|i| base + i * 48).collect();
+        for &a in &addrs {
+            assert!(insert(a));
+        }
+        let mut seen = Vec::new();
+        visit(|a| {
+            if (base..base + 100 * 48).contains(&a) {
+                seen.push(a)
+            }
+        });
+        assert_eq!(seen, addrs);
+        for &a in &addrs {
+            assert!(remove(a));
+        }
+    }
+
+    #[test]
+    fn concurrent_remove_succeeds_once() {
+        let a = BASE + 0x9000;
+        for _ in 0..200 {
+            assert!(insert(a));
+            let wins: usize = std::thread::scope(|s| {
+                let h: Vec<_> = (0..4).map(|_| s.spawn(|| remove(a) as usize)).collect();
+                h.into_iter().map(|h| h.join().unwrap()).sum()
+            });
+            assert_eq!(wins, 1);
+        }
+    }
+}
