@@ -1,0 +1,34 @@
+#!/bin/sh
+# Runs each test program given as an argument, then (when $VALGRIND names a
+# valgrind binary) runs it again under valgrind with leak checking. Prints one
+# line per run and a final "N passed, M failed" line; exits non-zero on any
+# failure. A program passes when it exits 0.
+passed=0
+failed=0
+failures=""
+run() {
+    label=$1; shift
+    log=$(mktemp)
+    if "$@" >"$log" 2>&1; then
+        passed=$((passed + 1)); echo "PASS $label"
+    else
+        failed=$((failed + 1)); failures="$failures $label"
+        echo "FAIL $label (exit $?)"; sed 's/^/    | /' "$log" | tail -40
+    fi
+    rm -f "$log"
+}
+for bin in "$@"; do
+    run "$bin" "$bin"
+done
+if [ -n "$VALGRIND" ]; then
+    for bin in "$@"; do
+        case "$bin" in */shared/*) continue ;; esac   # the static build is enough under valgrind
+        run "valgrind $bin" "$VALGRIND" -q --leak-check=full --errors-for-leak-kinds=definite,possible \
+            --error-exitcode=99 "$bin"
+    done
+else
+    echo "note: valgrind not found; skipping the valgrind runs"
+fi
+[ -n "$failures" ] && echo "failed:$failures"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
