@@ -22,7 +22,6 @@ for bin in "$@"; do
 done
 if [ -n "$VALGRIND" ]; then
     for bin in "$@"; do
-        case "$bin" in */shared/*) continue ;; esac   # the static build is enough under valgrind
         run "valgrind $bin" "$VALGRIND" -q --leak-check=full --errors-for-leak-kinds=definite,possible \
             --error-exitcode=99 "$bin"
     done
