@@ -16,6 +16,7 @@
 
 use crate::diag;
 use crate::table;
+use crate::win::SIZE_T;
 use core::ffi::c_void;
 
 /// Bytes in front of every block; keeps the caller's pointer as aligned as
@@ -239,7 +240,7 @@ pub mod fault {
 /// with `CoTaskMemFree` (or `IMalloc::Free`), never with `free`.
 #[no_mangle]
 #[cfg(not(naputil_header_win32))]
-pub extern "system" fn CoTaskMemAlloc(cb: usize) -> *mut c_void {
+pub extern "system" fn CoTaskMemAlloc(cb: SIZE_T) -> *mut c_void {
     crate::ffi::guard(core::ptr::null_mut(), || crate::spy::spied_alloc(cb))
 }
 
@@ -253,7 +254,7 @@ pub extern "system" fn CoTaskMemAlloc(cb: usize) -> *mut c_void {
 /// reported (see `naputil_set_misuse_policy`).
 #[no_mangle]
 #[cfg(not(naputil_header_win32))]
-pub extern "system" fn CoTaskMemRealloc(pv: *mut c_void, cb: usize) -> *mut c_void {
+pub extern "system" fn CoTaskMemRealloc(pv: *mut c_void, cb: SIZE_T) -> *mut c_void {
     crate::ffi::guard(core::ptr::null_mut(), || crate::spy::spied_realloc(pv, cb, "CoTaskMemRealloc"))
 }
 
