@@ -49,44 +49,39 @@ pub type IID = GUID;
 pub type CLSID = GUID;
 pub type REFIID = *const IID;
 
-/// Builds an HRESULT from its documented unsigned spelling.
-const fn hr(bits: u32) -> HRESULT {
-    bits as HRESULT
-}
-
 /// Operation succeeded.
 #[cfg(not(naputil_header_win32))]
 pub const S_OK: HRESULT = 0;
 /// Operation succeeded with a qualified answer.
 #[cfg(not(naputil_header_win32))]
 pub const S_FALSE: HRESULT = 1;
-/// Not implemented.
+/// `0x80004001`: not implemented.
 #[cfg(not(naputil_header_win32))]
-pub const E_NOTIMPL: HRESULT = hr(0x8000_4001);
-/// The object does not support the requested interface.
+pub const E_NOTIMPL: HRESULT = 0x8000_4001_u32 as HRESULT;
+/// `0x80004002`: the object does not support the requested interface.
 #[cfg(not(naputil_header_win32))]
-pub const E_NOINTERFACE: HRESULT = hr(0x8000_4002);
-/// A required pointer argument was NULL.
+pub const E_NOINTERFACE: HRESULT = 0x8000_4002_u32 as HRESULT;
+/// `0x80004003`: a required pointer argument was NULL.
 #[cfg(not(naputil_header_win32))]
-pub const E_POINTER: HRESULT = hr(0x8000_4003);
-/// Unspecified failure.
+pub const E_POINTER: HRESULT = 0x8000_4003_u32 as HRESULT;
+/// `0x80004005`: unspecified failure.
 #[cfg(not(naputil_header_win32))]
-pub const E_FAIL: HRESULT = hr(0x8000_4005);
-/// Access denied (e.g. revoking a spy while blocks allocated under it live).
+pub const E_FAIL: HRESULT = 0x8000_4005_u32 as HRESULT;
+/// `0x80070005`: access denied (e.g. revoking a spy while blocks allocated under it live).
 #[cfg(not(naputil_header_win32))]
-pub const E_ACCESSDENIED: HRESULT = hr(0x8007_0005);
-/// Memory could not be allocated.
+pub const E_ACCESSDENIED: HRESULT = 0x8007_0005_u32 as HRESULT;
+/// `0x8007000E`: memory could not be allocated.
 #[cfg(not(naputil_header_win32))]
-pub const E_OUTOFMEMORY: HRESULT = hr(0x8007_000E);
-/// An argument was invalid.
+pub const E_OUTOFMEMORY: HRESULT = 0x8007_000E_u32 as HRESULT;
+/// `0x80070057`: an argument was invalid.
 #[cfg(not(naputil_header_win32))]
-pub const E_INVALIDARG: HRESULT = hr(0x8007_0057);
-/// No object is registered (e.g. no spy to revoke).
+pub const E_INVALIDARG: HRESULT = 0x8007_0057_u32 as HRESULT;
+/// `0x800401FB`: no object is registered (e.g. no spy to revoke).
 #[cfg(not(naputil_header_win32))]
-pub const CO_E_OBJNOTREG: HRESULT = hr(0x8004_01FB);
-/// An object is already registered (e.g. a second spy).
+pub const CO_E_OBJNOTREG: HRESULT = 0x8004_01FB_u32 as HRESULT;
+/// `0x800401FC`: an object is already registered (e.g. a second spy).
 #[cfg(not(naputil_header_win32))]
-pub const CO_E_OBJISREG: HRESULT = hr(0x8004_01FC);
+pub const CO_E_OBJISREG: HRESULT = 0x8004_01FC_u32 as HRESULT;
 
 /// `CoGetMalloc`'s only valid context: the task allocator.
 #[cfg(not(naputil_header_win32))]
