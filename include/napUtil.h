@@ -52,6 +52,8 @@ typedef uint16_t WCHAR;
 
 #define SUCCEEDED(hr) (((HRESULT)(hr)) >= 0)
 #define FAILED(hr) (((HRESULT)(hr)) < 0)
+#define HRESULT_FROM_WIN32(x) \
+    ((HRESULT)(x) <= 0 ? (HRESULT)(x) : (HRESULT)(((x) & 0x0000FFFF) | (7 << 16) | 0x80000000))
 
 /* A 64-bit count of 100-nanosecond intervals since 1601-01-01 (UTC). */
 typedef struct _FILETIME {
@@ -1132,6 +1134,15 @@ typedef struct IMallocSpy {
 
 #if !defined(_WIN32)
 /**
+ * Win32 error `ERROR_ALREADY_INITIALIZED`; `InitializeNapAgentNotifier`
+ * returns `HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED)` for a type that
+ * already has a subscriber.
+ */
+#define ERROR_ALREADY_INITIALIZED 1247
+#endif
+
+#if !defined(_WIN32)
+/**
  * Operation succeeded.
  */
 #define S_OK 0
@@ -1539,6 +1550,59 @@ void WINAPI FreeNapComponentRegistrationInfoArray(UINT16 count,
  * NULL is a no-op, and so are NULL `results` members.
  */
 void WINAPI FreeSystemHealthAgentState(struct SystemHealthAgentState *state);
+
+/**
+ * Subscribes `hNotifyEvent` to NAP agent changes of kind `type`.
+ *
+ * `type` is `napNotifyTypeServiceState` (the NAP agent service started or
+ * stopped) or `napNotifyTypeQuarState` (the quarantine state changed).
+ *
+ * Outside Windows `hNotifyEvent` is an open file descriptor cast to
+ * `HANDLE`, e.g. `(HANDLE)(intptr_t)efd` for an `eventfd` or the write end
+ * of a pipe. Whenever a change of kind `type` is announced with
+ * `naputil_announce_nap_agent_change`, the library writes one 8-byte value
+ * to it, so that it (or the pipe's read end) becomes readable. Making the
+ * descriptor non-blocking is advisable but not required. On Windows
+ * `hNotifyEvent` is an event handle that is set on each change.
+ *
+ * The handle stays owned by the caller: call `UninitializeNapAgentNotifier`
+ * before closing it.
+ *
+ * Returns `S_OK`; `E_INVALIDARG` if `type` is not one of the two values
+ * above or `hNotifyEvent` is not an open file descriptor (a NULL or
+ * `INVALID_HANDLE_VALUE` handle on Windows);
+ * `HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED)` if `type` already has a
+ * subscriber (even the same handle), which stays subscribed.
+ */
+HRESULT WINAPI InitializeNapAgentNotifier(NapNotifyType type, HANDLE hNotifyEvent);
+
+/**
+ * Ends the subscription of kind `type` made by `InitializeNapAgentNotifier`.
+ *
+ * When it returns, the library no longer uses the subscribed handle, and
+ * the caller may close it. A `type` without a subscriber, or not a
+ * `NapNotifyType` value at all, is silently ignored, as on Windows.
+ */
+void WINAPI UninitializeNapAgentNotifier(NapNotifyType type);
+
+/**
+ * Announces a NAP agent change of kind `type` to its subscriber (this
+ * library's stand-in for the Windows NAP agent service).
+ *
+ * Makes the handle subscribed with `InitializeNapAgentNotifier(type, ...)`
+ * signalled: outside Windows one 8-byte value is written to the file
+ * descriptor, unless it cannot take more data without blocking (a full
+ * pipe, an `eventfd` at its limit), in which case it is already readable
+ * and nothing is written; on Windows the event is set. The call never
+ * blocks and never raises `SIGPIPE`.
+ *
+ * Returns `S_OK` when the subscriber was signalled; `S_FALSE` when `type`
+ * has no subscriber; `E_INVALIDARG` if `type` is neither
+ * `napNotifyTypeServiceState` nor `napNotifyTypeQuarState`; `E_FAIL` if the
+ * handle could not be signalled (for example, the descriptor was closed or
+ * a pipe's read end is gone). The subscription stays in place either way.
+ */
+HRESULT naputil_announce_nap_agent_change(NapNotifyType type);
 
 #ifdef __cplusplus
 }  /* extern "C" */

@@ -33,6 +33,8 @@ typedef char check_guid[sizeof(GUID) == 16 ? 1 : -1];
 typedef char check_hresult[sizeof(HRESULT) == 4 ? 1 : -1];
 typedef char check_enum[sizeof(SoHAttributeType) == 4 ? 1 : -1];
 typedef char check_failed[FAILED(NAP_E_MISMATCHED_ID) ? 1 : -1];
+typedef char check_from_win32[
+    HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED) == (HRESULT)0x800704DFu ? 1 : -1];
 
 int naputil_check_header(void);
 
@@ -55,6 +57,10 @@ int naputil_check_header(void)
         FreeConnections(connections);
     }
     FreeSoHAttributeValue(sohAttributeTypeHealthClass, 0);
+    if (InitializeNapAgentNotifier(notify, (HANDLE)0) == S_OK) {
+        (void)naputil_announce_nap_agent_change(notify);
+        UninitializeNapAgentNotifier(notify);
+    }
     return (int)sizeof value + (int)sizeof(IsolationInfoEx) + (int)sizeof(IID_INapEnforcementClientConnection);
 }
 TU
