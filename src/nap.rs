@@ -90,7 +90,7 @@ pub unsafe extern "system" fn FreeConnections(connections: *mut Connections) -> 
     guard_void(|| {
         const CALLER: &str = "FreeConnections";
         let Some(made) = read_live(connections, CALLER) else { return };
-        for connection in readable(made.connections, made.count, CALLER) {
+        for connection in readable(made.connections, made.count) {
             release_connection(connection);
         }
         free_block(made.connections.cast(), CALLER);
@@ -263,7 +263,7 @@ pub unsafe extern "system" fn FreeSoH(soh: *mut SoH) -> WINAPI_VOID {
     guard_void(|| {
         const CALLER: &str = "FreeSoH";
         let Some(made) = read_live(soh, CALLER) else { return };
-        for attribute in readable::<SoHAttribute>(made.attributes, made.count, CALLER) {
+        for attribute in readable::<SoHAttribute>(made.attributes, made.count) {
             free_attribute_value(u32::from(attribute.r#type), attribute.value.cast(), CALLER);
         }
         free_block(made.attributes.cast(), CALLER);
@@ -345,7 +345,7 @@ pub unsafe extern "system" fn FreeNapComponentRegistrationInfoArray(
         if array.is_null() {
             return;
         }
-        for element in readable(array, count, CALLER) {
+        for element in readable(array, count) {
             for string in [
                 element.friendlyName.string,
                 element.description.string,
@@ -427,22 +427,11 @@ fn read_live<T: Copy>(p: *mut T, caller: &'static str) -> Option<T> {
 }
 
 /// The first `count` elements of the array `array`, as far as the array's
-/// task-memory block reaches. A NULL array gives nothing; an array that is
-/// not a live block gives nothing and is reported as misuse on behalf of
-/// `caller`.
-fn readable<T: Copy>(array: *mut T, count: UINT16, caller: &'static str) -> impl Iterator<Item = T> {
-    let available = if array.is_null() {
-        0
-    } else {
-        match block_size(array.cast::<c_void>()) {
-            Some(bytes) => usize::from(count).min(bytes / size_of::<T>()),
-            None => {
-                // Not a live block: this only reports it.
-                free_block(array.cast(), caller);
-                0
-            }
-        }
-    };
+/// task-memory block reaches. A NULL array, or one that is not a live block,
+/// gives nothing; every caller frees the array next, and that free reports
+/// a bad one (exactly once).
+fn readable<T: Copy>(array: *mut T, count: UINT16) -> impl Iterator<Item = T> {
+    let available = block_size(array.cast::<c_void>()).map_or(0, |bytes| usize::from(count).min(bytes / size_of::<T>()));
     // SAFETY: `i < available` elements lie inside the live block `array`,
     // which is aligned like malloc; every `T` used here is plain data.
     (0..available).map(move |i| unsafe { array.add(i).read() })
@@ -507,4 +496,487 @@ fn free_attribute_value(r#type: SoHAttributeType, value: *mut SoHAttributeValue,
         free_block(embedded, caller);
     }
     free_block(value.cast(), caller);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alloc::is_live;
+    use crate::com::INapEnforcementClientConnectionVtbl;
+    use crate::nap_types::{tagIpv4Addresses, tagOctetString, tagVendorSpecific, Ipv4Address};
+    use crate::win::ULONG;
+    use core::sync::atomic::{AtomicU32, Ordering};
+
+    /// A NUL-terminated UTF-16 copy of `s`.
+    fn wide(s: &str) -> Vec<u16> {
+        s.encode_utf16().chain([0]).collect()
+    }
+
+    /// A NUL-terminated string of `n` code units.
+    fn wide_of_length(n: usize) -> Vec<u16> {
+        let mut units = vec![u16::from(b'x'); n];
+        units.push(0);
+        units
+    }
+
+    /// A live block of `size` bytes, for embedding in test structures.
+    fn block(size: usize) -> *mut c_void {
+        let p = alloc_zeroed_block(size);
+        assert!(!p.is_null());
+        p
+    }
+
+    fn sentinel<T>() -> *mut T {
+        0x5a5a_5a50 as *mut T
+    }
+
+    #[repr(C)]
+    struct FakeConnection {
+        interface: INapEnforcementClientConnection,
+        releases: AtomicU32,
+    }
+
+    unsafe extern "system" fn fake_release(this: *mut INapEnforcementClientConnection) -> ULONG {
+        // SAFETY: every interface handed to FreeConnections in these tests is
+        // the first member of a FakeConnection.
+        let fake = unsafe { &*this.cast::<FakeConnection>() };
+        fake.releases.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    fn fake_vtable() -> &'static INapEnforcementClientConnectionVtbl {
+        // SAFETY: every slot is an `Option` of a function pointer, for which
+        // all-zero bytes are `None`.
+        let mut vtable: INapEnforcementClientConnectionVtbl = unsafe { core::mem::zeroed() };
+        vtable.Release = Some(fake_release);
+        Box::leak(Box::new(vtable))
+    }
+
+    fn fake_connection() -> Box<FakeConnection> {
+        Box::new(FakeConnection {
+            interface: INapEnforcementClientConnection { lpVtbl: fake_vtable() },
+            releases: AtomicU32::new(0),
+        })
+    }
+
+    #[test]
+    fn alloc_connections_checks_arguments_and_leaves_out_pointer_alone() {
+        let mut out = sentinel::<Connections>();
+        // SAFETY: valid out-pointer / NULL as the contract allows.
+        unsafe {
+            assert_eq!(AllocConnections(ptr::null_mut(), 1), E_INVALIDARG);
+            assert_eq!(AllocConnections(&mut out, 21), E_INVALIDARG);
+            assert_eq!(AllocConnections(&mut out, u16::MAX), E_INVALIDARG);
+        }
+        assert_eq!(out, sentinel());
+    }
+
+    #[test]
+    fn alloc_connections_zero_has_null_array() {
+        let mut out = ptr::null_mut();
+        // SAFETY: valid out-pointer.
+        assert_eq!(unsafe { AllocConnections(&mut out, 0) }, S_OK);
+        assert!(is_live(out.cast()));
+        // SAFETY: `out` was just allocated as a Connections.
+        let made = unsafe { out.read() };
+        assert_eq!(made.count, 0);
+        assert!(made.connections.is_null());
+        // SAFETY: freeing what AllocConnections made.
+        unsafe { FreeConnections(out) };
+        assert!(!is_live(out.cast()));
+    }
+
+    #[test]
+    fn alloc_connections_max_is_zeroed_separate_array() {
+        let mut out = ptr::null_mut();
+        // SAFETY: valid out-pointer.
+        assert_eq!(unsafe { AllocConnections(&mut out, 20) }, S_OK);
+        // SAFETY: `out` was just allocated as a Connections.
+        let made = unsafe { out.read() };
+        assert_eq!(made.count, 20);
+        assert_eq!(block_size(made.connections.cast()), Some(20 * size_of::<*mut c_void>()));
+        // SAFETY: the array holds 20 pointers.
+        assert!((0..20).all(|i| unsafe { made.connections.add(i).read() }.is_null()));
+        // SAFETY: freeing what AllocConnections made.
+        unsafe { FreeConnections(out) };
+        assert!(!is_live(out.cast()));
+        assert!(!is_live(made.connections.cast()));
+    }
+
+    #[test]
+    fn free_connections_releases_each_stored_connection_once() {
+        let first = fake_connection();
+        let second = fake_connection();
+        let mut out = ptr::null_mut();
+        // SAFETY: valid out-pointer; then filling the array it made.
+        unsafe {
+            assert_eq!(AllocConnections(&mut out, 3), S_OK);
+            let array = (*out).connections;
+            array.write(ptr::addr_of!(first.interface).cast_mut());
+            array.add(2).write(ptr::addr_of!(second.interface).cast_mut());
+            FreeConnections(out);
+        }
+        assert_eq!(first.releases.load(Ordering::SeqCst), 1);
+        assert_eq!(second.releases.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn free_connections_reads_no_further_than_the_array() {
+        let connection = fake_connection();
+        let mut out = ptr::null_mut();
+        // SAFETY: valid out-pointer; the array has room for 2 pointers.
+        unsafe {
+            assert_eq!(AllocConnections(&mut out, 2), S_OK);
+            let array = (*out).connections;
+            array.add(1).write(ptr::addr_of!(connection.interface).cast_mut());
+            (*out).count = 20;
+            FreeConnections(out);
+        }
+        assert_eq!(connection.releases.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn free_connections_skips_null_vtables_and_slots() {
+        let no_vtable = INapEnforcementClientConnection { lpVtbl: ptr::null() };
+        // SAFETY: all-zero bytes are `None` for every slot.
+        let empty: &'static INapEnforcementClientConnectionVtbl = Box::leak(Box::new(unsafe { core::mem::zeroed() }));
+        let no_release = INapEnforcementClientConnection { lpVtbl: empty };
+        let mut out = ptr::null_mut();
+        // SAFETY: valid out-pointer; the array has room for 2 pointers.
+        unsafe {
+            assert_eq!(AllocConnections(&mut out, 2), S_OK);
+            let array = (*out).connections;
+            array.write(ptr::addr_of!(no_vtable).cast_mut());
+            array.add(1).write(ptr::addr_of!(no_release).cast_mut());
+            FreeConnections(out);
+        }
+        assert!(!is_live(out.cast()));
+    }
+
+    #[test]
+    fn alloc_counted_string_copies_with_terminator() {
+        let text = wide("quarantine");
+        let mut out = ptr::null_mut();
+        // SAFETY: valid arguments.
+        assert_eq!(unsafe { AllocCountedString(&mut out, text.as_ptr()) }, S_OK);
+        // SAFETY: `out` was just allocated as a CountedString.
+        let made = unsafe { out.read() };
+        assert_eq!(usize::from(made.length), text.len() - 1);
+        assert_ne!(made.string, text.as_ptr().cast_mut());
+        assert_eq!(block_size(made.string.cast()), Some(text.len() * 2));
+        // SAFETY: the copy holds `text.len()` code units.
+        assert_eq!(unsafe { core::slice::from_raw_parts(made.string, text.len()) }, &text[..]);
+        // SAFETY: freeing what AllocCountedString made.
+        unsafe { FreeCountedString(out) };
+        assert!(!is_live(made.string.cast()));
+        assert!(!is_live(out.cast()));
+    }
+
+    #[test]
+    fn alloc_counted_string_string_outlives_the_struct() {
+        let text = wide("");
+        let mut out = ptr::null_mut();
+        // SAFETY: valid arguments.
+        assert_eq!(unsafe { AllocCountedString(&mut out, text.as_ptr()) }, S_OK);
+        // SAFETY: `out` was just allocated as a CountedString.
+        let made = unsafe { out.read() };
+        assert_eq!(made.length, 0);
+        free_block(out.cast(), "test");
+        assert!(is_live(made.string.cast()));
+        // SAFETY: the copy holds its terminator.
+        assert_eq!(unsafe { made.string.read() }, 0);
+        free_block(made.string.cast(), "test");
+    }
+
+    #[test]
+    fn alloc_counted_string_length_limit() {
+        let longest = wide_of_length(1024);
+        let too_long = wide_of_length(1025);
+        let mut out = ptr::null_mut();
+        // SAFETY: valid arguments.
+        assert_eq!(unsafe { AllocCountedString(&mut out, longest.as_ptr()) }, S_OK);
+        // SAFETY: `out` was just allocated as a CountedString.
+        assert_eq!(unsafe { (*out).length }, 1024);
+        // SAFETY: freeing what AllocCountedString made.
+        unsafe { FreeCountedString(out) };
+
+        let mut untouched = sentinel::<CountedString>();
+        // SAFETY: valid arguments, or NULL where the contract allows it.
+        unsafe {
+            assert_eq!(AllocCountedString(&mut untouched, too_long.as_ptr()), E_INVALIDARG);
+            assert_eq!(AllocCountedString(&mut untouched, ptr::null()), E_INVALIDARG);
+            assert_eq!(AllocCountedString(ptr::null_mut(), longest.as_ptr()), E_INVALIDARG);
+        }
+        assert_eq!(untouched, sentinel());
+    }
+
+    #[test]
+    fn alloc_counted_string_reads_at_most_one_past_the_limit() {
+        // No terminator at all: the scan must stop after 1025 code units,
+        // which all lie inside this buffer.
+        let unterminated = vec![u16::from(b'x'); 1025];
+        let mut out = sentinel::<CountedString>();
+        // SAFETY: `unterminated` has 1025 readable code units.
+        assert_eq!(unsafe { AllocCountedString(&mut out, unterminated.as_ptr()) }, E_INVALIDARG);
+        assert_eq!(out, sentinel());
+    }
+
+    #[test]
+    fn alloc_fixup_info_bounds_and_zeroing() {
+        let mut out = ptr::null_mut();
+        // SAFETY: valid out-pointers.
+        unsafe {
+            assert_eq!(AllocFixupInfo(&mut out, 0), S_OK);
+            let made = out.read();
+            assert_eq!(made.resultCodes.count, 0);
+            assert!(made.resultCodes.results.is_null());
+            assert_eq!((made.state, made.percentage, made.fixupMsgId), (0, 0, 0));
+            FreeFixupInfo(out);
+
+            assert_eq!(AllocFixupInfo(&mut out, 1000), S_OK);
+            let made = out.read();
+            assert_eq!(made.resultCodes.count, 1000);
+            assert_eq!(block_size(made.resultCodes.results.cast()), Some(4000));
+            assert!((0..1000).all(|i| made.resultCodes.results.add(i).read() == 0));
+            FreeFixupInfo(out);
+            assert!(!is_live(made.resultCodes.results.cast()));
+            assert!(!is_live(out.cast()));
+
+            let mut untouched = sentinel::<FixupInfo>();
+            assert_eq!(AllocFixupInfo(&mut untouched, 1001), E_INVALIDARG);
+            assert_eq!(AllocFixupInfo(ptr::null_mut(), 1), E_INVALIDARG);
+            assert_eq!(untouched, sentinel());
+        }
+    }
+
+    #[test]
+    fn free_functions_accept_null_and_null_members() {
+        // SAFETY: NULL and zero-filled live structures are allowed.
+        unsafe {
+            FreeConnections(ptr::null_mut());
+            FreeCountedString(ptr::null_mut());
+            FreeFixupInfo(ptr::null_mut());
+            FreeIsolationInfo(ptr::null_mut());
+            FreeIsolationInfoEx(ptr::null_mut());
+            FreeSoH(ptr::null_mut());
+            FreeNetworkSoH(ptr::null_mut());
+            FreePrivateData(ptr::null_mut());
+            FreeSoHAttributeValue(7, ptr::null_mut());
+            FreeSystemHealthAgentState(ptr::null_mut());
+            FreeNapComponentRegistrationInfoArray(3, ptr::null_mut());
+            let mut none: *mut NapComponentRegistrationInfo = ptr::null_mut();
+            FreeNapComponentRegistrationInfoArray(3, &mut none);
+
+            let zeroed = [
+                block(size_of::<CountedString>()),
+                block(size_of::<FixupInfo>()),
+                block(size_of::<IsolationInfo>()),
+                block(size_of::<IsolationInfoEx>()),
+                block(size_of::<SoH>()),
+                block(size_of::<NetworkSoH>()),
+                block(size_of::<PrivateData>()),
+                block(size_of::<SystemHealthAgentState>()),
+                block(size_of::<Connections>()),
+            ];
+            FreeCountedString(zeroed[0].cast());
+            FreeFixupInfo(zeroed[1].cast());
+            FreeIsolationInfo(zeroed[2].cast());
+            FreeIsolationInfoEx(zeroed[3].cast());
+            FreeSoH(zeroed[4].cast());
+            FreeNetworkSoH(zeroed[5].cast());
+            FreePrivateData(zeroed[6].cast());
+            FreeSystemHealthAgentState(zeroed[7].cast());
+            FreeConnections(zeroed[8].cast());
+            assert!(zeroed.iter().all(|p| !is_live(*p)));
+        }
+    }
+
+    #[test]
+    fn free_functions_free_every_member() {
+        // SAFETY: each structure is a live block of its type whose members
+        // are live blocks or NULL.
+        unsafe {
+            let url = block(8);
+            let info = block(size_of::<IsolationInfo>()).cast::<IsolationInfo>();
+            (*info).failureUrl.string = url.cast();
+            FreeIsolationInfo(info);
+            assert!(!is_live(url) && !is_live(info.cast()));
+
+            let url = block(8);
+            let info = block(size_of::<IsolationInfoEx>()).cast::<IsolationInfoEx>();
+            (*info).failureUrl.string = url.cast();
+            FreeIsolationInfoEx(info);
+            assert!(!is_live(url) && !is_live(info.cast()));
+
+            let data = block(12);
+            let network = block(size_of::<NetworkSoH>()).cast::<NetworkSoH>();
+            (*network).data = data.cast();
+            FreeNetworkSoH(network);
+            assert!(!is_live(data) && !is_live(network.cast()));
+
+            let data = block(12);
+            let private = block(size_of::<PrivateData>()).cast::<PrivateData>();
+            (*private).data = data.cast();
+            FreePrivateData(private);
+            assert!(!is_live(data) && !is_live(private.cast()));
+
+            let sha = block(8);
+            let fixup = block(8);
+            let state = block(size_of::<SystemHealthAgentState>()).cast::<SystemHealthAgentState>();
+            (*state).shaResultCodes.results = sha.cast();
+            (*state).fixupInfo.resultCodes.results = fixup.cast();
+            FreeSystemHealthAgentState(state);
+            assert!(!is_live(sha) && !is_live(fixup) && !is_live(state.cast()));
+        }
+    }
+
+    #[test]
+    fn free_leaves_non_live_structures_unread() {
+        let string = block(4);
+        let mut on_stack = CountedString { length: 1, string: string.cast() };
+        // SAFETY: the library must neither read nor free a non-live pointer.
+        unsafe { FreeCountedString(&mut on_stack) };
+        assert!(is_live(string));
+        free_block(string, "test");
+    }
+
+    /// A live `SoHAttributeValue` whose pointer-sized bytes at offset 8 hold
+    /// `embedded` (where every pointer-bearing member keeps its pointer).
+    fn attribute_value(embedded: *mut c_void) -> *mut SoHAttributeValue {
+        let value = block(size_of::<SoHAttributeValue>()).cast::<SoHAttributeValue>();
+        // SAFETY: `value` is a live block of the union's size.
+        unsafe { value.write(SoHAttributeValue { octetStringVal: tagOctetString { size: 1, data: embedded.cast() } }) };
+        value
+    }
+
+    #[test]
+    fn free_soh_attribute_value_follows_the_type_table() {
+        let with_pointer = [3_u32, 4, 6, 7, 9, 10, 11, 13, 15];
+        let without_pointer = [2_u32, 5, 8, 12, 14, 16];
+        for t in with_pointer {
+            let embedded = block(16);
+            let value = attribute_value(embedded);
+            // SAFETY: `value` is a live SoHAttributeValue.
+            unsafe { FreeSoHAttributeValue(t, value) };
+            assert!(!is_live(embedded), "type {t} must free its embedded pointer");
+            assert!(!is_live(value.cast()), "type {t} must free the value");
+        }
+        for t in without_pointer.into_iter().chain([0, 1, 17, 0xFFFF, u32::MAX]) {
+            let bystander = block(16);
+            let value = attribute_value(bystander);
+            // SAFETY: `value` is a live SoHAttributeValue.
+            unsafe { FreeSoHAttributeValue(t, value) };
+            assert!(is_live(bystander), "type {t} must not free the bytes at offset 8");
+            assert!(!is_live(value.cast()), "type {t} must free the value");
+            free_block(bystander, "test");
+        }
+    }
+
+    #[test]
+    fn free_soh_attribute_value_members_match_their_types() {
+        let addresses = block(2 * size_of::<Ipv4Address>());
+        let codes = block(8);
+        let vendor = block(5);
+        // SAFETY: each value is a live SoHAttributeValue block.
+        unsafe {
+            let v4 = block(size_of::<SoHAttributeValue>()).cast::<SoHAttributeValue>();
+            (*v4).v4AddressesVal = tagIpv4Addresses { count: 2, addresses: addresses.cast() };
+            FreeSoHAttributeValue(3, v4);
+            let results = block(size_of::<SoHAttributeValue>()).cast::<SoHAttributeValue>();
+            (*results).codesVal = ResultCodes { count: 2, results: codes.cast() };
+            FreeSoHAttributeValue(13, results);
+            let vendor_value = block(size_of::<SoHAttributeValue>()).cast::<SoHAttributeValue>();
+            (*vendor_value).vendorSpecificVal =
+                tagVendorSpecific { vendorId: 311, size: 5, vendorSpecificData: vendor.cast() };
+            FreeSoHAttributeValue(7, vendor_value);
+        }
+        assert!(!is_live(addresses) && !is_live(codes) && !is_live(vendor));
+    }
+
+    #[test]
+    fn free_soh_attribute_value_does_not_read_small_blocks() {
+        // A one-byte value, as a caller storing only `uint8Val` would make.
+        let value = block(1).cast::<SoHAttributeValue>();
+        // SAFETY: the library must not read past the one-byte block.
+        unsafe { FreeSoHAttributeValue(6, value) };
+        assert!(!is_live(value.cast()));
+    }
+
+    #[test]
+    fn free_soh_frees_values_with_their_embedded_pointers() {
+        let data = block(4);
+        let bystander = block(4);
+        let unknown_embedded = block(4);
+        let values = [attribute_value(data), attribute_value(bystander), attribute_value(unknown_embedded)];
+        let types = [6_u16, 8, 99];
+        // SAFETY: building a SoH of live blocks, then freeing it.
+        unsafe {
+            let attributes = block(3 * size_of::<SoHAttribute>()).cast::<SoHAttribute>();
+            for (i, (value, t)) in values.iter().zip(types).enumerate() {
+                attributes.add(i).write(SoHAttribute { r#type: t, size: 16, value: value.cast() });
+            }
+            let soh = block(size_of::<SoH>()).cast::<SoH>();
+            soh.write(SoH { count: 3, attributes });
+            FreeSoH(soh);
+            assert!(!is_live(soh.cast()) && !is_live(attributes.cast()));
+        }
+        assert!(values.iter().all(|v| !is_live(v.cast())));
+        assert!(!is_live(data));
+        assert!(is_live(bystander) && is_live(unknown_embedded));
+        free_block(bystander, "test");
+        free_block(unknown_embedded, "test");
+    }
+
+    #[test]
+    fn free_soh_with_null_attributes_and_values() {
+        // SAFETY: building a SoH of live blocks and NULLs, then freeing it.
+        unsafe {
+            let soh = block(size_of::<SoH>()).cast::<SoH>();
+            soh.write(SoH { count: 5, attributes: ptr::null_mut() });
+            FreeSoH(soh);
+            assert!(!is_live(soh.cast()));
+
+            let attributes = block(2 * size_of::<SoHAttribute>()).cast::<SoHAttribute>();
+            let soh = block(size_of::<SoH>()).cast::<SoH>();
+            soh.write(SoH { count: 2, attributes });
+            FreeSoH(soh);
+            assert!(!is_live(soh.cast()) && !is_live(attributes.cast()));
+        }
+    }
+
+    #[test]
+    fn free_registration_info_array_frees_strings_and_clears_pointer() {
+        let strings: Vec<*mut c_void> = (0..8).map(|_| block(4)).collect();
+        // SAFETY: building an array of two live entries, then freeing it.
+        unsafe {
+            let array = block(2 * size_of::<NapComponentRegistrationInfo>()).cast::<NapComponentRegistrationInfo>();
+            for i in 0..2 {
+                let entry = &mut *array.add(i);
+                entry.friendlyName.string = strings[4 * i].cast();
+                entry.description.string = strings[4 * i + 1].cast();
+                entry.version.string = strings[4 * i + 2].cast();
+                entry.vendorName.string = strings[4 * i + 3].cast();
+            }
+            let mut info = array;
+            FreeNapComponentRegistrationInfoArray(2, &mut info);
+            assert!(info.is_null());
+            assert!(!is_live(array.cast()));
+        }
+        assert!(strings.iter().all(|s| !is_live(*s)));
+    }
+
+    #[test]
+    fn free_registration_info_array_with_null_strings_and_zero_count() {
+        // SAFETY: zero-filled live arrays are allowed.
+        unsafe {
+            let array = block(3 * size_of::<NapComponentRegistrationInfo>()).cast::<NapComponentRegistrationInfo>();
+            let mut info = array;
+            FreeNapComponentRegistrationInfoArray(3, &mut info);
+            assert!(info.is_null() && !is_live(array.cast()));
+
+            let array = block(size_of::<NapComponentRegistrationInfo>()).cast::<NapComponentRegistrationInfo>();
+            let mut info = array;
+            FreeNapComponentRegistrationInfoArray(0, &mut info);
+            assert!(info.is_null() && !is_live(array.cast()));
+        }
+    }
 }
