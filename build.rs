@@ -42,8 +42,8 @@ fn generate() -> Result<(), String> {
     let crate_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").ok_or("CARGO_MANIFEST_DIR is not set")?);
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
 
-    let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
-        .map_err(|err| format!("cbindgen.toml: {err}"))?;
+    let config =
+        cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).map_err(|err| format!("cbindgen.toml: {err}"))?;
 
     let src_copy = out_dir.join("header-src");
     if src_copy.exists() {

@@ -915,6 +915,42 @@ typedef struct SystemHealthAgentState {
     struct FixupInfo fixupInfo;
 } SystemHealthAgentState;
 
+#if !(defined(__cplusplus) || defined(_WIN32))
+/**
+ * The methods of `IMallocSpy`, in Windows' order.
+ */
+typedef struct IMallocSpyVtbl {
+    HRESULT (*QueryInterface)(struct IMallocSpy *This, REFIID riid, void **ppvObject);
+    ULONG (*AddRef)(struct IMallocSpy *This);
+    ULONG (*Release)(struct IMallocSpy *This);
+    SIZE_T (*PreAlloc)(struct IMallocSpy *This, SIZE_T cbRequest);
+    void *(*PostAlloc)(struct IMallocSpy *This, void *pActual);
+    void *(*PreFree)(struct IMallocSpy *This, void *pRequest, BOOL fSpyed);
+    void (*PostFree)(struct IMallocSpy *This, BOOL fSpyed);
+    SIZE_T (*PreRealloc)(struct IMallocSpy *This,
+                         void *pRequest,
+                         SIZE_T cbRequest,
+                         void **ppNewRequest,
+                         BOOL fSpyed);
+    void *(*PostRealloc)(struct IMallocSpy *This, void *pActual, BOOL fSpyed);
+    void *(*PreGetSize)(struct IMallocSpy *This, void *pRequest, BOOL fSpyed);
+    SIZE_T (*PostGetSize)(struct IMallocSpy *This, SIZE_T cbActual, BOOL fSpyed);
+    void *(*PreDidAlloc)(struct IMallocSpy *This, void *pRequest, BOOL fSpyed);
+    int (*PostDidAlloc)(struct IMallocSpy *This, void *pRequest, BOOL fSpyed, int fActual);
+    void (*PreHeapMinimize)(struct IMallocSpy *This);
+    void (*PostHeapMinimize)(struct IMallocSpy *This);
+} IMallocSpyVtbl;
+#endif
+
+#if !(defined(__cplusplus) || defined(_WIN32))
+/**
+ * An allocation spy, registered with `CoRegisterMallocSpy`.
+ */
+typedef struct IMallocSpy {
+    const struct IMallocSpyVtbl *lpVtbl;
+} IMallocSpy;
+#endif
+
 /**
  * Number of system health entities.
  */
@@ -961,42 +997,6 @@ typedef struct IUnknownVtbl {
 typedef struct IUnknown {
     const struct IUnknownVtbl *lpVtbl;
 } IUnknown;
-#endif
-
-#if !(defined(__cplusplus) || defined(_WIN32))
-/**
- * The methods of `IMallocSpy`, in Windows' order.
- */
-typedef struct IMallocSpyVtbl {
-    HRESULT (*QueryInterface)(struct IMallocSpy *This, REFIID riid, void **ppvObject);
-    ULONG (*AddRef)(struct IMallocSpy *This);
-    ULONG (*Release)(struct IMallocSpy *This);
-    SIZE_T (*PreAlloc)(struct IMallocSpy *This, SIZE_T cbRequest);
-    void *(*PostAlloc)(struct IMallocSpy *This, void *pActual);
-    void *(*PreFree)(struct IMallocSpy *This, void *pRequest, BOOL fSpyed);
-    void (*PostFree)(struct IMallocSpy *This, BOOL fSpyed);
-    SIZE_T (*PreRealloc)(struct IMallocSpy *This,
-                         void *pRequest,
-                         SIZE_T cbRequest,
-                         void **ppNewRequest,
-                         BOOL fSpyed);
-    void *(*PostRealloc)(struct IMallocSpy *This, void *pActual, BOOL fSpyed);
-    void *(*PreGetSize)(struct IMallocSpy *This, void *pRequest, BOOL fSpyed);
-    SIZE_T (*PostGetSize)(struct IMallocSpy *This, SIZE_T cbActual, BOOL fSpyed);
-    void *(*PreDidAlloc)(struct IMallocSpy *This, void *pRequest, BOOL fSpyed);
-    int (*PostDidAlloc)(struct IMallocSpy *This, void *pRequest, BOOL fSpyed, int fActual);
-    void (*PreHeapMinimize)(struct IMallocSpy *This);
-    void (*PostHeapMinimize)(struct IMallocSpy *This);
-} IMallocSpyVtbl;
-#endif
-
-#if !(defined(__cplusplus) || defined(_WIN32))
-/**
- * An allocation spy, registered with `CoRegisterMallocSpy`.
- */
-typedef struct IMallocSpy {
-    const struct IMallocSpyVtbl *lpVtbl;
-} IMallocSpy;
 #endif
 
 #if !defined(_WIN32)
@@ -1603,6 +1603,49 @@ void WINAPI UninitializeNapAgentNotifier(NapNotifyType type);
  * a pipe's read end is gone). The subscription stays in place either way.
  */
 HRESULT naputil_announce_nap_agent_change(NapNotifyType type);
+
+#if !defined(_WIN32)
+/**
+ * Registers an allocation spy.
+ *
+ * From now on every allocator call (`CoTaskMemAlloc`, `CoTaskMemRealloc`,
+ * `CoTaskMemFree` and the task `IMalloc`'s methods) calls the spy's
+ * Pre-method, performs the operation on the pointer and size the
+ * Pre-method returned, and gives the caller what the Post-method returned.
+ * `PreAlloc` (or `PreRealloc`) returning 0 for a non-zero request makes the
+ * call fail with NULL without calling the Post-method; `Free(NULL)` calls
+ * no spy method. A spy may enlarge requests and hand out pointers offset
+ * into the actual block; its Pre-methods then translate them back.
+ *
+ * The library takes its reference with `QueryInterface(IID_IMallocSpy)`
+ * and releases it when the spy is revoked. The spy's methods run with no
+ * library lock held: they may call the allocator, and may run on several
+ * threads at once, so they must be thread-safe. A NULL method slot is
+ * treated as a method that changes nothing.
+ *
+ * Returns `S_OK`; `E_INVALIDARG` for a NULL spy (or one without
+ * `QueryInterface`); `CO_E_OBJISREG` when a spy is already registered or
+ * its revoke is still pending; or the failure `QueryInterface` returned.
+ * The NAP `Alloc*` functions allocate directly, not through the spy.
+ */
+HRESULT WINAPI CoRegisterMallocSpy(struct IMallocSpy *pMallocSpy);
+#endif
+
+#if !defined(_WIN32)
+/**
+ * Revokes the registered allocation spy.
+ *
+ * Returns `S_OK` when the spy was revoked; it is released (its `Release`
+ * called) at once, or, when another thread is inside one of its methods,
+ * as soon as that call returns. Returns `CO_E_OBJNOTREG` when no spy is
+ * registered. Returns `E_ACCESSDENIED` when blocks allocated under the spy
+ * are still live: the revoke is then pending, new allocations are no longer
+ * spied, the spy keeps being called for the calls on those blocks, and it
+ * is released automatically when the last of them is freed. Calling this
+ * again while the revoke is pending returns `E_ACCESSDENIED` again.
+ */
+HRESULT WINAPI CoRevokeMallocSpy(void);
+#endif
 
 #ifdef __cplusplus
 }  /* extern "C" */

@@ -19,9 +19,8 @@ use core::ffi::{c_int, c_void};
 #[cfg(not(any(naputil_header_cplusplus, naputil_header_win32)))]
 #[repr(C)]
 pub struct IUnknownVtbl {
-    pub QueryInterface: Option<
-        unsafe extern "system" fn(This: *mut IUnknown, riid: REFIID, ppvObject: *mut *mut c_void) -> HRESULT,
-    >,
+    pub QueryInterface:
+        Option<unsafe extern "system" fn(This: *mut IUnknown, riid: REFIID, ppvObject: *mut *mut c_void) -> HRESULT>,
     pub AddRef: Option<unsafe extern "system" fn(This: *mut IUnknown) -> ULONG>,
     pub Release: Option<unsafe extern "system" fn(This: *mut IUnknown) -> ULONG>,
 }
@@ -37,14 +36,12 @@ pub struct IUnknown {
 #[cfg(not(any(naputil_header_cplusplus, naputil_header_win32)))]
 #[repr(C)]
 pub struct IMallocVtbl {
-    pub QueryInterface: Option<
-        unsafe extern "system" fn(This: *mut IMalloc, riid: REFIID, ppvObject: *mut *mut c_void) -> HRESULT,
-    >,
+    pub QueryInterface:
+        Option<unsafe extern "system" fn(This: *mut IMalloc, riid: REFIID, ppvObject: *mut *mut c_void) -> HRESULT>,
     pub AddRef: Option<unsafe extern "system" fn(This: *mut IMalloc) -> ULONG>,
     pub Release: Option<unsafe extern "system" fn(This: *mut IMalloc) -> ULONG>,
     pub Alloc: Option<unsafe extern "system" fn(This: *mut IMalloc, cb: SIZE_T) -> *mut c_void>,
-    pub Realloc:
-        Option<unsafe extern "system" fn(This: *mut IMalloc, pv: *mut c_void, cb: SIZE_T) -> *mut c_void>,
+    pub Realloc: Option<unsafe extern "system" fn(This: *mut IMalloc, pv: *mut c_void, cb: SIZE_T) -> *mut c_void>,
     pub Free: Option<unsafe extern "system" fn(This: *mut IMalloc, pv: *mut c_void)>,
     pub GetSize: Option<unsafe extern "system" fn(This: *mut IMalloc, pv: *mut c_void) -> SIZE_T>,
     pub DidAlloc: Option<unsafe extern "system" fn(This: *mut IMalloc, pv: *mut c_void) -> c_int>,
@@ -62,16 +59,14 @@ pub struct IMalloc {
 #[cfg(not(any(naputil_header_cplusplus, naputil_header_win32)))]
 #[repr(C)]
 pub struct IMallocSpyVtbl {
-    pub QueryInterface: Option<
-        unsafe extern "system" fn(This: *mut IMallocSpy, riid: REFIID, ppvObject: *mut *mut c_void) -> HRESULT,
-    >,
+    pub QueryInterface:
+        Option<unsafe extern "system" fn(This: *mut IMallocSpy, riid: REFIID, ppvObject: *mut *mut c_void) -> HRESULT>,
     pub AddRef: Option<unsafe extern "system" fn(This: *mut IMallocSpy) -> ULONG>,
     pub Release: Option<unsafe extern "system" fn(This: *mut IMallocSpy) -> ULONG>,
     pub PreAlloc: Option<unsafe extern "system" fn(This: *mut IMallocSpy, cbRequest: SIZE_T) -> SIZE_T>,
     pub PostAlloc: Option<unsafe extern "system" fn(This: *mut IMallocSpy, pActual: *mut c_void) -> *mut c_void>,
-    pub PreFree: Option<
-        unsafe extern "system" fn(This: *mut IMallocSpy, pRequest: *mut c_void, fSpyed: BOOL) -> *mut c_void,
-    >,
+    pub PreFree:
+        Option<unsafe extern "system" fn(This: *mut IMallocSpy, pRequest: *mut c_void, fSpyed: BOOL) -> *mut c_void>,
     pub PostFree: Option<unsafe extern "system" fn(This: *mut IMallocSpy, fSpyed: BOOL)>,
     pub PreRealloc: Option<
         unsafe extern "system" fn(
@@ -82,17 +77,13 @@ pub struct IMallocSpyVtbl {
             fSpyed: BOOL,
         ) -> SIZE_T,
     >,
-    pub PostRealloc: Option<
-        unsafe extern "system" fn(This: *mut IMallocSpy, pActual: *mut c_void, fSpyed: BOOL) -> *mut c_void,
-    >,
-    pub PreGetSize: Option<
-        unsafe extern "system" fn(This: *mut IMallocSpy, pRequest: *mut c_void, fSpyed: BOOL) -> *mut c_void,
-    >,
-    pub PostGetSize:
-        Option<unsafe extern "system" fn(This: *mut IMallocSpy, cbActual: SIZE_T, fSpyed: BOOL) -> SIZE_T>,
-    pub PreDidAlloc: Option<
-        unsafe extern "system" fn(This: *mut IMallocSpy, pRequest: *mut c_void, fSpyed: BOOL) -> *mut c_void,
-    >,
+    pub PostRealloc:
+        Option<unsafe extern "system" fn(This: *mut IMallocSpy, pActual: *mut c_void, fSpyed: BOOL) -> *mut c_void>,
+    pub PreGetSize:
+        Option<unsafe extern "system" fn(This: *mut IMallocSpy, pRequest: *mut c_void, fSpyed: BOOL) -> *mut c_void>,
+    pub PostGetSize: Option<unsafe extern "system" fn(This: *mut IMallocSpy, cbActual: SIZE_T, fSpyed: BOOL) -> SIZE_T>,
+    pub PreDidAlloc:
+        Option<unsafe extern "system" fn(This: *mut IMallocSpy, pRequest: *mut c_void, fSpyed: BOOL) -> *mut c_void>,
     pub PostDidAlloc: Option<
         unsafe extern "system" fn(This: *mut IMallocSpy, pRequest: *mut c_void, fSpyed: BOOL, fActual: c_int) -> c_int,
     >,
@@ -120,15 +111,17 @@ pub struct INapEnforcementClientConnectionVtbl {
     >,
     pub AddRef: Option<unsafe extern "system" fn(This: *mut INapEnforcementClientConnection) -> ULONG>,
     pub Release: Option<unsafe extern "system" fn(This: *mut INapEnforcementClientConnection) -> ULONG>,
-    pub Initialize:
-        Option<unsafe extern "system" fn(This: *mut INapEnforcementClientConnection, id: EnforcementEntityId) -> HRESULT>,
+    pub Initialize: Option<
+        unsafe extern "system" fn(This: *mut INapEnforcementClientConnection, id: EnforcementEntityId) -> HRESULT,
+    >,
     pub SetMaxSize: Option<
         unsafe extern "system" fn(This: *mut INapEnforcementClientConnection, maxSize: ProtocolMaxSize) -> HRESULT,
     >,
     pub GetMaxSize: Option<
         unsafe extern "system" fn(This: *mut INapEnforcementClientConnection, maxSize: *mut ProtocolMaxSize) -> HRESULT,
     >,
-    pub SetFlags: Option<unsafe extern "system" fn(This: *mut INapEnforcementClientConnection, flags: UINT8) -> HRESULT>,
+    pub SetFlags:
+        Option<unsafe extern "system" fn(This: *mut INapEnforcementClientConnection, flags: UINT8) -> HRESULT>,
     pub GetFlags:
         Option<unsafe extern "system" fn(This: *mut INapEnforcementClientConnection, flags: *mut UINT8) -> HRESULT>,
     pub SetConnectionId: Option<
@@ -237,9 +230,5 @@ pub static IID_IMallocSpy: IID = IID_IMALLOCSPY_VALUE;
 /// `IID_INapEnforcementClientConnection`:
 /// {FB3A3505-DDB1-468A-B307-F328A57419D8}.
 #[no_mangle]
-pub static IID_INapEnforcementClientConnection: IID = GUID {
-    Data1: 0xFB3A_3505,
-    Data2: 0xDDB1,
-    Data3: 0x468A,
-    Data4: [0xB3, 0x07, 0xF3, 0x28, 0xA5, 0x74, 0x19, 0xD8],
-};
+pub static IID_INapEnforcementClientConnection: IID =
+    GUID { Data1: 0xFB3A_3505, Data2: 0xDDB1, Data3: 0x468A, Data4: [0xB3, 0x07, 0xF3, 0x28, 0xA5, 0x74, 0x19, 0xD8] };

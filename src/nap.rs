@@ -20,15 +20,18 @@
 //!   block reaches, even if a count says more.
 
 #![allow(non_snake_case)]
+// Each function's documentation states its contract for the C caller, which
+// is what a `# Safety` section would repeat.
+#![allow(clippy::missing_safety_doc)]
 
 use crate::alloc::{alloc_block, alloc_zeroed_block, block_size, free_block};
 use crate::com::INapEnforcementClientConnection;
 use crate::ffi::{guard, guard_void};
 use crate::nap_types::{
-    maxConnectionCountPerEnforcer, maxDwordCountPerSoHAttribute, maxStringLength, tagSoHAttributeType,
-    Connections, CountedString, FixupInfo, IsolationInfo, IsolationInfoEx, NapComponentRegistrationInfo, NetworkSoH,
-    PrivateData, ResultCodes, SoH, SoHAttribute, SoHAttributeType, SoHAttributeValue, SystemHealthAgentState,
-    WINAPI_HRESULT, WINAPI_VOID,
+    maxConnectionCountPerEnforcer, maxDwordCountPerSoHAttribute, maxStringLength, tagSoHAttributeType, Connections,
+    CountedString, FixupInfo, IsolationInfo, IsolationInfoEx, NapComponentRegistrationInfo, NetworkSoH, PrivateData,
+    ResultCodes, SoH, SoHAttribute, SoHAttributeType, SoHAttributeValue, SystemHealthAgentState, WINAPI_HRESULT,
+    WINAPI_VOID,
 };
 use crate::win::{E_INVALIDARG, E_OUTOFMEMORY, HRESULT, S_OK, UINT16, WCHAR};
 use core::ffi::c_void;
@@ -178,7 +181,10 @@ pub unsafe extern "system" fn FreeCountedString(countedString: *mut CountedStrin
 /// `E_OUTOFMEMORY` if memory runs out. On failure nothing is allocated and
 /// `*fixupInfo` is not written.
 #[no_mangle]
-pub unsafe extern "system" fn AllocFixupInfo(fixupInfo: *mut *mut FixupInfo, countResultCodes: UINT16) -> WINAPI_HRESULT {
+pub unsafe extern "system" fn AllocFixupInfo(
+    fixupInfo: *mut *mut FixupInfo,
+    countResultCodes: UINT16,
+) -> WINAPI_HRESULT {
     guard(E_OUTOFMEMORY, || {
         if fixupInfo.is_null() || u32::from(countResultCodes) > maxDwordCountPerSoHAttribute {
             return E_INVALIDARG;
@@ -431,7 +437,8 @@ fn read_live<T: Copy>(p: *mut T, caller: &'static str) -> Option<T> {
 /// gives nothing; every caller frees the array next, and that free reports
 /// a bad one (exactly once).
 fn readable<T: Copy>(array: *mut T, count: UINT16) -> impl Iterator<Item = T> {
-    let available = block_size(array.cast::<c_void>()).map_or(0, |bytes| usize::from(count).min(bytes / size_of::<T>()));
+    let available =
+        block_size(array.cast::<c_void>()).map_or(0, |bytes| usize::from(count).min(bytes / size_of::<T>()));
     // SAFETY: `i < available` elements lie inside the live block `array`,
     // which is aligned like malloc; every `T` used here is plain data.
     (0..available).map(move |i| unsafe { array.add(i).read() })

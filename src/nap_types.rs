@@ -86,8 +86,7 @@ pub const maxPrivateDataSize: u32 = 200;
 /// Most connections one enforcement client may report in `Connections`.
 pub const maxConnectionCountPerEnforcer: u32 = 20;
 /// Most SoHs the NAP agent caches.
-pub const maxCachedSoHCount: u32 =
-    maxSystemHealthEntityCount * maxEnforcerCount * maxConnectionCountPerEnforcer;
+pub const maxCachedSoHCount: u32 = maxSystemHealthEntityCount * maxEnforcerCount * maxConnectionCountPerEnforcer;
 /// Number of entries in `FailureCategoryMapping.mappingCompliance`.
 pub const failureCategoryCount: usize = 5;
 /// `NapComponentRegistrationInfo.componentType`: enforcement client that
