@@ -298,16 +298,6 @@ struct INapEnforcementClientConnection;
 #define maxProtocolMaxSize 65535
 
 /**
- * Bits of bitmap per tracked granule, for overhead reports.
- */
-#define BITS_PER_GRANULE 2
-
-/**
- * Bytes per granule.
- */
-#define GRANULE (1 << GRANULE_SHIFT)
-
-/**
  * How much network access a client has.
  */
 typedef enum IsolationState {
