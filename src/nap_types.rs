@@ -25,7 +25,9 @@
 //!    and the name (`HRESULT WINAPI Foo(...)`), where cbindgen has no hook.
 //!    Exported functions therefore return [`WINAPI_HRESULT`] or
 //!    [`WINAPI_VOID`], which are `HRESULT` and `()` in Rust and are renamed
-//!    to `HRESULT WINAPI` and `void WINAPI` in the header.
+//!    to `HRESULT WINAPI` and `void WINAPI` in the header. (cbindgen only
+//!    reads `extern "C"` functions; `build.rs` lets it read the crate's
+//!    `extern "system"` ones.)
 //!
 //! Every alias of this kind is listed in `cbindgen.toml`; a new one must be
 //! added there in both `exclude` and `rename`.
