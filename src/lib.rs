@@ -5,8 +5,8 @@
 //!
 //! | module | contents |
 //! |---|---|
-//! | [`nap`] | the sixteen `NapUtil.h` functions: `AllocConnections`, `FreeSoH`, ... |
-//! | [`notifier`] | `InitializeNapAgentNotifier` and its portable announcement function |
+//! | [`nap`] | the fourteen `Alloc*`/`Free*` functions of `NapUtil.h`: `AllocConnections`, `FreeSoH`, ... |
+//! | [`notifier`] | `InitializeNapAgentNotifier`, `UninitializeNapAgentNotifier` and the announcement function |
 //! | [`alloc`] | `CoTaskMemAlloc`, `CoTaskMemRealloc`, `CoTaskMemFree` |
 //! | [`imalloc`] | the task `IMalloc` object and `CoGetMalloc` |
 //! | [`spy`] | `IMallocSpy` support: `CoRegisterMallocSpy`, `CoRevokeMallocSpy` |
@@ -15,7 +15,7 @@
 //! | [`nap_types`] | NAP structs, unions, enums and constants |
 //! | [`com`] | COM interface layouts (`IUnknown`, `IMalloc`, `IMallocSpy`) |
 //! | [`win`] | Windows base types, `GUID` and HRESULT codes |
-//! | [`ffi`] | the panic guard shared by every exported function |
+//! | `ffi` | the panic guard shared by every exported function |
 
 pub mod alloc;
 pub mod com;
