@@ -130,10 +130,13 @@ pub(crate) fn free_block(p: *mut c_void, caller: &'static str) {
         return;
     }
     // SAFETY: the table just handed this live block to us alone.
-    let size = unsafe { header(user).size };
+    let (size, flags) = unsafe { (header(user).size, header(user).flags) };
     diag::record_free(size);
     // SAFETY: the libc block starts HEADER_SIZE bytes before a live block.
     unsafe { libc::free(header_of(user).cast()) };
+    if flags & FLAG_SPIED != 0 {
+        crate::spy::spied_block_freed();
+    }
 }
 
 /// Size the caller requested for a live block, or `None` if `p` is not one.
@@ -165,11 +168,14 @@ pub(crate) fn realloc_block(p: *mut c_void, size: usize, caller: &'static str) -
     }
     // SAFETY: the table handed the live block to us alone.
     let old = unsafe { header(user) };
-    let old_size = old.size;
+    let (old_size, old_flags) = (old.size, old.flags);
     if size == 0 {
         diag::record_free(old_size);
         // SAFETY: the libc block of a block we own.
         unsafe { libc::free(header_of(user).cast()) };
+        if old_flags & FLAG_SPIED != 0 {
+            crate::spy::spied_block_freed();
+        }
         return core::ptr::null_mut();
     }
     let Some(total) = size.checked_add(HEADER_SIZE) else {
@@ -188,6 +194,9 @@ pub(crate) fn realloc_block(p: *mut c_void, size: usize, caller: &'static str) -
         diag::record_free(old_size);
         // SAFETY: `moved` is the libc block realloc just returned.
         unsafe { libc::free(moved) };
+        if old_flags & FLAG_SPIED != 0 {
+            crate::spy::spied_block_freed();
+        }
         diag::report_table_exhausted(caller);
         return core::ptr::null_mut();
     }
