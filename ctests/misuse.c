@@ -2,19 +2,13 @@
  * Misuse containment in the allocator: double, foreign, interior, stack,
  * static and string-literal pointers given to CoTaskMemFree,
  * CoTaskMemRealloc, IMalloc::Free and IMalloc::Realloc are left alone,
- * counted by kind, and reported to the installed handler; the policies and
- * the NAPUTIL_MISUSE environment variable; checkpoints and leak enumeration.
+ * counted by kind, and reported to the installed handler; the policy API;
+ * checkpoints and leak enumeration. (The NAPUTIL_MISUSE environment variable
+ * is checked by env_policy.c.)
  */
-#define _POSIX_C_SOURCE 200809L
-
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "napUtil.h"
 #include "check.h"
@@ -211,75 +205,6 @@ static void test_silent_without_handler(void *foreign)
     naputil_set_misuse_handler(record_misuse, &rec);
 }
 
-/*
- * Re-runs this program with NAPUTIL_MISUSE=`policy` and the "--child" role,
- * capturing its stderr. Returns the wait status; `err` receives the output.
- */
-static int run_child(const char *self, const char *policy, const char *role, char *err, size_t err_size)
-{
-    int fds[2];
-    pid_t pid;
-    int status = -1;
-    size_t got = 0;
-
-    err[0] = '\0';
-    if (pipe(fds) != 0)
-        return -1;
-    pid = fork();
-    if (pid == 0) {
-        struct rlimit no_core = { 0, 0 };
-        setrlimit(RLIMIT_CORE, &no_core);
-        dup2(fds[1], 2);
-        close(fds[0]);
-        close(fds[1]);
-        setenv("NAPUTIL_MISUSE", policy, 1);
-        execl(self, self, role, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    for (;;) {
-        ssize_t n = read(fds[0], err + got, err_size - 1 - got);
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-        if (got == err_size - 1)
-            break;
-    }
-    err[got] = '\0';
-    close(fds[0]);
-    if (pid > 0)
-        waitpid(pid, &status, 0);
-    return status;
-}
-
-/* The child: one bad free of a stack pointer under the inherited policy. */
-static int child_main(void)
-{
-    int local = 0;
-    uint64_t before = naputil_misuse_count();
-    CoTaskMemFree(&local);
-    return naputil_misuse_count() == before + 1 ? 0 : 3;
-}
-
-static void test_environment_policy(const char *self)
-{
-    char err[4096];
-    int status;
-
-    status = run_child(self, "silent", "--child", err, sizeof err);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    CHECK(strstr(err, "CoTaskMemFree") == NULL);
-
-    status = run_child(self, "report", "--child", err, sizeof err);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    CHECK(strstr(err, "CoTaskMemFree") != NULL);
-    CHECK(strstr(err, "stack") != NULL);
-
-    status = run_child(self, "abort", "--child", err, sizeof err);
-    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
-    CHECK(strstr(err, "CoTaskMemFree") != NULL);
-}
-
 /* ---- checkpoints and leak enumeration ----------------------------------- */
 
 struct seen_blocks {
@@ -343,14 +268,11 @@ static void test_checkpoint(void)
     CoTaskMemFree(older);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
     uint64_t start_blocks;
     void *foreign[4];
     int e;
-
-    if (argc == 2 && strcmp(argv[1], "--child") == 0)
-        return child_main();
 
     /*
      * The foreign blocks come from malloc before the task allocator has
@@ -372,7 +294,6 @@ int main(int argc, char **argv)
     test_silent_without_handler(foreign[0]);
     test_checkpoint();
     naputil_set_misuse_handler(NULL, NULL);
-    test_environment_policy(argv[0]);
 
     /* The foreign blocks were never touched: libc frees them fine. */
     for (e = 0; e < 4; e++)
