@@ -5,10 +5,6 @@
  * function and the task allocator once; it is only compiled (-c), once
  * against Windows' headers and once against napUtil.h, and the undefined
  * symbols of the two objects must be the same decorated names.
- *
- * It also fills an INapEnforcementClientConnection vtable slot with a
- * STDMETHODCALLTYPE function: with -Werror, a vtable declared without
- * __stdcall fails to compile here (the library calls Release as __stdcall).
  */
 #ifdef LAYOUT_WINDOWS_SDK
 #include <windows.h>
@@ -22,19 +18,6 @@
 #include <stddef.h>
 
 void call_every_function(void);
-ULONG STDMETHODCALLTYPE connection_release(INapEnforcementClientConnection *This);
-void fill_release_slot(INapEnforcementClientConnectionVtbl *vtbl);
-
-ULONG STDMETHODCALLTYPE connection_release(INapEnforcementClientConnection *This)
-{
-    (void)This;
-    return 0;
-}
-
-void fill_release_slot(INapEnforcementClientConnectionVtbl *vtbl)
-{
-    vtbl->Release = connection_release;
-}
 
 void call_every_function(void)
 {

@@ -1,0 +1,165 @@
+# Windows: cross-build with mingw-w64, test under Wine, and prove the
+# header against Windows' own NAP headers. Included by the main Makefile.
+#
+#   make test-windows    DLL + import library + static library for
+#                        x86_64-pc-windows-gnu; `cargo test` under Wine; every
+#                        ctests/*.c and *.cpp built with mingw against both
+#                        libraries and run under Wine
+#   make layout-proof    sizeof/offsetof/values of every NAP type and constant:
+#                        Windows' headers (x86_64 mingw, run under Wine) vs
+#                        napUtil.h on this host and on Windows; plus the
+#                        __stdcall proof for i686-w64-mingw32
+#   make porting-proof   ctests/porting/ built unchanged against Windows'
+#                        headers (run under Wine) and against include/compat
+#                        on this host: identical output; and the ole32 link
+#                        order check
+#
+# Prerequisites: scripts/windows/install-deps.sh (Debian packages: the Rust
+# toolchain with std sources, mingw-w64, Wine). See docs/PLATFORMS.md.
+
+WIN_TRIPLE      := x86_64-pc-windows-gnu
+WIN_CC          ?= x86_64-w64-mingw32-gcc
+WIN_CXX         ?= x86_64-w64-mingw32-g++
+WIN_AR          ?= x86_64-w64-mingw32-ar
+WIN32_CC        ?= i686-w64-mingw32-gcc
+WIN32_NM        ?= i686-w64-mingw32-nm
+# The Debian toolchain: its std sources let -Zbuild-std build std for
+# targets that have no prebuilt std here.
+XRUSTC          ?= /usr/bin/rustc
+XCARGO          ?= /usr/bin/cargo
+WIN_TARGET_DIR  ?= $(CURDIR)/target/windows
+WIN_OUT         := $(WIN_TARGET_DIR)/$(WIN_TRIPLE)/release
+WIN_BUILD       := $(WIN_TARGET_DIR)/build
+WIN_DLL         := $(WIN_OUT)/naputil.dll
+WIN_IMPLIB      := $(WIN_OUT)/libnaputil.dll.a
+WIN_STATICLIB   := $(WIN_OUT)/libnaputil.a
+WIN_SHIM        := $(WIN_BUILD)/shim/bcryptprimitives.dll
+export WINEPREFIX ?= $(WIN_TARGET_DIR)/wineprefix
+WINE_RUN        := $(CURDIR)/scripts/windows/wine-run.sh
+# What a statically linked Rust library needs from Windows.
+WIN_SYSLIBS     := -lkernel32 -lntdll -luserenv -lws2_32 -ldbghelp
+WIN_WARN        := -Wall -Wextra -pedantic -Werror
+WIN_CFLAGS      ?= -std=c99 -O1 $(WIN_WARN)
+WIN_CXXFLAGS    ?= -std=c++17 -O1 $(WIN_WARN)
+
+WIN_CARGO_ENV := RUSTC=$(XRUSTC) RUSTC_BOOTSTRAP=1 \
+	CARGO_TARGET_DIR=$(WIN_TARGET_DIR) \
+	CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=$(WIN_CC) \
+	CARGO_TARGET_X86_64_PC_WINDOWS_GNU_AR=$(WIN_AR) \
+	CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=$(WINE_RUN) \
+	NAPUTIL_WIN_DLLS=$(dir $(WIN_SHIM))
+WIN_CARGO := $(WIN_CARGO_ENV) $(XCARGO)
+WIN_CARGO_FLAGS := --release --target $(WIN_TRIPLE) -Zbuild-std
+
+# Test programs that exercise POSIX-only behaviour are listed as skipped
+# under Wine: env_policy (fork, waitpid, setrlimit) and notifier (POSIX file
+# descriptors -- pipes, eventfd -- as notifier handles). A test whose source
+# contains the marker "naputil-test: posix-only" is skipped too.
+WIN_POSIX_ONLY := env_policy notifier
+WIN_MARKED     := $(basename $(notdir $(shell grep -l 'naputil-test: posix-only' ctests/*.c ctests/*.cpp 2>/dev/null)))
+WIN_SKIP_NAMES := $(sort $(WIN_POSIX_ONLY) $(WIN_MARKED))
+
+WIN_C_TESTS    := $(sort $(wildcard ctests/*.c))
+WIN_CXX_TESTS  := $(sort $(wildcard ctests/*.cpp))
+WIN_TEST_NAMES := $(filter-out $(WIN_SKIP_NAMES),$(notdir $(basename $(WIN_C_TESTS) $(WIN_CXX_TESTS))))
+WIN_TEST_BINS  := $(foreach t,$(WIN_TEST_NAMES),$(WIN_BUILD)/static/$(t).exe $(WIN_BUILD)/shared/$(t).exe)
+
+.PHONY: windows-deps windows-lib test-windows test-windows-rust test-windows-c \
+	layout-proof porting-proof
+
+windows-deps:
+	sh scripts/windows/install-deps.sh
+
+# Wine 8 lacks bcryptprimitives.dll, which Rust's std imports (ProcessPrng).
+$(WIN_SHIM): scripts/windows/bcryptprimitives.c
+	@mkdir -p $(@D)
+	$(WIN_CC) -shared -O2 -Wall -Wextra -o $@ $< -lbcrypt
+
+windows-lib:
+	$(WIN_CARGO) build $(WIN_CARGO_FLAGS)
+	cp $(WIN_IMPLIB) $(WIN_OUT)/naputil.lib
+
+test-windows: test-windows-rust test-windows-c
+
+test-windows-rust: $(WIN_SHIM)
+	$(WIN_CARGO) test $(WIN_CARGO_FLAGS)
+
+$(WIN_BUILD)/static/%.exe: ctests/%.c $(HEADER) windows-lib
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WIN_CFLAGS) -Iinclude -o $@ $< $(WIN_STATICLIB) $(WIN_SYSLIBS)
+
+$(WIN_BUILD)/shared/%.exe: ctests/%.c $(HEADER) windows-lib
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WIN_CFLAGS) -Iinclude -o $@ $< $(WIN_IMPLIB)
+
+$(WIN_BUILD)/static/%.exe: ctests/%.cpp $(HEADER) windows-lib
+	@mkdir -p $(@D)
+	$(WIN_CXX) $(WIN_CXXFLAGS) -Iinclude -o $@ $< $(WIN_STATICLIB) $(WIN_SYSLIBS)
+
+$(WIN_BUILD)/shared/%.exe: ctests/%.cpp $(HEADER) windows-lib
+	@mkdir -p $(@D)
+	$(WIN_CXX) $(WIN_CXXFLAGS) -Iinclude -o $@ $< $(WIN_IMPLIB)
+
+test-windows-c: $(WIN_SHIM) $(WIN_TEST_BINS)
+	@NAPUTIL_WIN_DLLS=$(dir $(WIN_SHIM)):$(WIN_OUT) sh scripts/windows/run-tests.sh \
+	    $(foreach t,$(WIN_SKIP_NAMES),--skip $(t)) $(WIN_TEST_BINS)
+
+# ---------------------------------------------------------------------------
+# Layout proof. Needs no library: nothing in it is called.
+
+LAYOUT_DIR := $(WIN_BUILD)/layout
+LAYOUT_SRC := ctests/layout/layout.c ctests/layout/nap_layout_list.h
+
+layout-proof: $(LAYOUT_SRC) ctests/layout/stdcall_calls.c ctests/layout/stdcall_vtables.c $(HEADER)
+	@mkdir -p $(LAYOUT_DIR)
+	$(WIN_CC) -std=c11 $(WIN_WARN) -DLAYOUT_WINDOWS_SDK -o $(LAYOUT_DIR)/layout-windows-sdk.exe ctests/layout/layout.c
+	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(LAYOUT_DIR)/layout-windows-naputil.exe ctests/layout/layout.c
+	$(CC) -std=c11 $(WIN_WARN) -Iinclude -o $(LAYOUT_DIR)/layout-host-naputil ctests/layout/layout.c
+	$(WINE_RUN) $(LAYOUT_DIR)/layout-windows-sdk.exe 2>/dev/null | tr -d '\r' > $(LAYOUT_DIR)/windows-sdk.txt
+	$(WINE_RUN) $(LAYOUT_DIR)/layout-windows-naputil.exe 2>/dev/null | tr -d '\r' > $(LAYOUT_DIR)/windows-naputil.txt
+	$(LAYOUT_DIR)/layout-host-naputil 2>/dev/null > $(LAYOUT_DIR)/host-naputil.txt
+	@sh scripts/windows/layout-compare.sh $(LAYOUT_DIR)/windows-sdk.txt \
+	    $(LAYOUT_DIR)/host-naputil.txt $(LAYOUT_DIR)/windows-naputil.txt
+	$(WIN32_CC) -std=c11 $(WIN_WARN) -DLAYOUT_WINDOWS_SDK -c -o $(LAYOUT_DIR)/stdcall-sdk.o ctests/layout/stdcall_calls.c
+	$(WIN32_CC) -std=c11 $(WIN_WARN) -Iinclude -c -o $(LAYOUT_DIR)/stdcall-naputil.o ctests/layout/stdcall_calls.c
+	@WIN32_NM=$(WIN32_NM) sh scripts/windows/stdcall-compare.sh \
+	    $(LAYOUT_DIR)/stdcall-sdk.o $(LAYOUT_DIR)/stdcall-naputil.o
+	$(WIN32_CC) -std=c11 $(WIN_WARN) -DLAYOUT_WINDOWS_SDK -c -o $(LAYOUT_DIR)/vtables-sdk.o ctests/layout/stdcall_vtables.c
+	@if $(WIN32_CC) -std=c11 $(WIN_WARN) -Iinclude -c -o $(LAYOUT_DIR)/vtables-naputil.o \
+	        ctests/layout/stdcall_vtables.c 2> $(LAYOUT_DIR)/vtables-naputil.log; then \
+	    echo "stdcall: C vtable slots are __stdcall on i686-w64-mingw32, as in Windows' headers"; \
+	else \
+	    cat $(LAYOUT_DIR)/vtables-naputil.log; \
+	    echo "stdcall: napUtil.h declares C vtable slots without STDMETHODCALLTYPE (cdecl on i686)"; \
+	    exit 1; \
+	fi
+
+# ---------------------------------------------------------------------------
+# Porting proof. The Windows build uses Windows' headers under the names
+# Windows code spells (NapUtil.h ...); mingw-w64 ships them in lower case
+# and without NapError.h (its codes are in winerror.h), and this host's file
+# system is case-sensitive, so a directory of one-line forwarders stands in
+# for the case-insensitive lookup a Windows host does.
+
+PORT_DIR     := $(WIN_BUILD)/porting
+PORT_SDKNAMES := $(PORT_DIR)/sdk-names
+PORT_SRC     := ctests/porting/porting.c ctests/porting/porting.cpp ctests/porting/wtext.h
+
+$(PORT_SDKNAMES)/NapUtil.h:
+	@mkdir -p $(@D)
+	for pair in NapUtil:naputil NapTypes:naptypes NapProtocol:napprotocol \
+	            NapError:winerror NapEnforcementClient:napenforcementclient; do \
+	    echo "#include <$${pair#*:}.h>" > $(@D)/$${pair%%:*}.h; done
+
+porting-proof: $(PORT_SRC) ctests/porting/link_order.c $(PORT_SDKNAMES)/NapUtil.h \
+		$(WIN_SHIM) windows-lib lib
+	@mkdir -p $(PORT_DIR)
+	$(CC) -std=c11 $(WIN_WARN) -Iinclude/compat -o $(PORT_DIR)/porting-c ctests/porting/porting.c $(STATICLIB) $(SYSLIBS)
+	$(CXX) -std=c++11 $(WIN_WARN) -Iinclude/compat -o $(PORT_DIR)/porting-cpp ctests/porting/porting.cpp $(STATICLIB) $(SYSLIBS)
+	$(WIN_CC) -std=c11 $(WIN_WARN) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/porting-c.exe ctests/porting/porting.c -L$(WIN_OUT) -lnaputil
+	$(WIN_CXX) -std=c++11 $(WIN_WARN) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/porting-cpp.exe ctests/porting/porting.cpp -L$(WIN_OUT) -lnaputil -luuid
+	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-naputil-first.exe ctests/porting/link_order.c -L$(WIN_OUT) -lnaputil -lole32
+	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-ole32-first.exe ctests/porting/link_order.c -L$(WIN_OUT) -lole32 -lnaputil
+	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-static-naputil-first.exe ctests/porting/link_order.c $(WIN_STATICLIB) -lole32 $(WIN_SYSLIBS)
+	@NAPUTIL_WIN_DLLS=$(dir $(WIN_SHIM)):$(WIN_OUT) WINE_RUN=$(WINE_RUN) \
+	    sh scripts/windows/porting-compare.sh $(PORT_DIR)
