@@ -36,6 +36,10 @@ pub(crate) struct Header {
 
 const _: () = assert!(core::mem::size_of::<Header>() <= HEADER_SIZE);
 
+/// Largest request handed to libc. No object may exceed `PTRDIFF_MAX` bytes,
+/// so anything larger fails here rather than asking libc for the impossible.
+const MAX_REQUEST: usize = isize::MAX as usize - HEADER_SIZE;
+
 /// The block was allocated while an `IMallocSpy` was registered.
 pub(crate) const FLAG_SPIED: u32 = 1;
 
@@ -86,9 +90,10 @@ pub(crate) fn alloc_block(size: usize) -> *mut c_void {
 
 #[inline]
 pub(crate) fn alloc_block_flagged(size: usize, flags: u32) -> *mut c_void {
-    let Some(total) = size.max(1).checked_add(HEADER_SIZE) else {
+    if size > MAX_REQUEST {
         return core::ptr::null_mut();
-    };
+    }
+    let total = size.max(1) + HEADER_SIZE;
     let base = libc_malloc(total);
     if base.is_null() {
         return base;
@@ -178,10 +183,11 @@ pub(crate) fn realloc_block(p: *mut c_void, size: usize, caller: &'static str) -
         }
         return core::ptr::null_mut();
     }
-    let Some(total) = size.checked_add(HEADER_SIZE) else {
+    if size > MAX_REQUEST {
         restore(user);
         return core::ptr::null_mut();
-    };
+    }
+    let total = size + HEADER_SIZE;
     let moved = libc_realloc(header_of(user).cast(), total);
     if moved.is_null() {
         restore(user);
