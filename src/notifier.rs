@@ -65,8 +65,8 @@ fn slot(r#type: NapNotifyType) -> Option<usize> {
 /// before closing it.
 ///
 /// Returns `S_OK`; `E_INVALIDARG` if `type` is not one of the two values
-/// above or `hNotifyEvent` is not an open file descriptor (a NULL or
-/// `INVALID_HANDLE_VALUE` handle on Windows);
+/// above, or `hNotifyEvent` is NULL, `INVALID_HANDLE_VALUE` or (outside
+/// Windows) not an open file descriptor other than 0;
 /// `HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED)` if `type` already has a
 /// subscriber (even the same handle), which stays subscribed.
 #[no_mangle]
@@ -140,9 +140,11 @@ mod platform {
     use crate::win::HANDLE;
     use core::ffi::c_int;
 
-    /// The descriptor a handle stands for, if it can be one.
+    /// The descriptor a handle stands for, if it can be one. NULL is never
+    /// a valid handle (as on Windows, where code passes NULL after a failed
+    /// `CreateEvent`), so descriptor 0, standard input, cannot subscribe.
     fn descriptor(handle: HANDLE) -> Option<c_int> {
-        c_int::try_from(handle as isize).ok().filter(|fd| *fd >= 0)
+        c_int::try_from(handle as isize).ok().filter(|fd| *fd > 0)
     }
 
     /// Whether `handle` is an open file descriptor.
@@ -308,7 +310,7 @@ mod tests {
         let (read, write) = pipe(false);
         close(read);
         close(write);
-        for h in [handle(-1), handle(write), (i32::MAX as isize + 1) as HANDLE, usize::MAX as HANDLE] {
+        for h in [core::ptr::null_mut(), handle(-1), handle(write), (i32::MAX as isize + 1) as HANDLE, usize::MAX as HANDLE] {
             assert_eq!(InitializeNapAgentNotifier(QUAR, h), E_INVALIDARG);
         }
         assert_eq!(naputil_announce_nap_agent_change(QUAR), S_FALSE, "nothing was subscribed");
