@@ -16,6 +16,10 @@
 //! - The header must compile as C89, but cbindgen closes its `extern "C"`
 //!   block with `//` comments and ends every enumerator list with a comma.
 //!   The comments are rewritten as `/* */` and the trailing commas dropped.
+//! - COM methods are `__stdcall` on 32-bit Windows, but cbindgen cannot put a
+//!   calling convention on a function-pointer field. Every vtable slot (a
+//!   function pointer whose first parameter is `This`) gets
+//!   `STDMETHODCALLTYPE`, which expands to nothing elsewhere.
 
 use std::env;
 use std::fs;
@@ -63,12 +67,31 @@ fn generate() -> Result<(), String> {
         .replace("// __cplusplus", "/* __cplusplus */")
         .replace("// extern \"C\"", "/* extern \"C\" */")
         .replace(",\n}", "\n}");
+    let header = with_stdcall_vtables(&header);
 
     write_if_changed(&out_dir.join("napUtil.h"), &header)?;
     if env::var_os("NAPUTIL_UPDATE_HEADER").is_some_and(|v| v == "1") {
         write_if_changed(&crate_dir.join("include").join("napUtil.h"), &header)?;
     }
     Ok(())
+}
+
+/// Marks every COM vtable slot `STDMETHODCALLTYPE`: the function-pointer
+/// fields whose first parameter is the interface pointer `This`.
+fn with_stdcall_vtables(header: &str) -> String {
+    let mut out = String::with_capacity(header.len() + 4096);
+    for line in header.split_inclusive('\n') {
+        let is_slot = line.find("(*").is_some_and(|at| {
+            let rest = &line[at..];
+            rest.find(")(struct ").is_some_and(|open| rest[open..].split(',').next().is_some_and(|p| p.contains("*This")))
+        });
+        if is_slot {
+            out.push_str(&line.replacen("(*", "(STDMETHODCALLTYPE *", 1));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// Copies the `.rs` files under `from` to `to`, spelling `extern "system"`

@@ -570,15 +570,15 @@ typedef void (*NaputilMisuseHandler)(const struct NaputilMisuse *misuse, void *c
  * The methods of `IMalloc`, in Windows' order.
  */
 typedef struct IMallocVtbl {
-    HRESULT (*QueryInterface)(struct IMalloc *This, REFIID riid, void **ppvObject);
-    ULONG (*AddRef)(struct IMalloc *This);
-    ULONG (*Release)(struct IMalloc *This);
-    void *(*Alloc)(struct IMalloc *This, SIZE_T cb);
-    void *(*Realloc)(struct IMalloc *This, void *pv, SIZE_T cb);
-    void (*Free)(struct IMalloc *This, void *pv);
-    SIZE_T (*GetSize)(struct IMalloc *This, void *pv);
-    int (*DidAlloc)(struct IMalloc *This, void *pv);
-    void (*HeapMinimize)(struct IMalloc *This);
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct IMalloc *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct IMalloc *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct IMalloc *This);
+    void *(STDMETHODCALLTYPE *Alloc)(struct IMalloc *This, SIZE_T cb);
+    void *(STDMETHODCALLTYPE *Realloc)(struct IMalloc *This, void *pv, SIZE_T cb);
+    void (STDMETHODCALLTYPE *Free)(struct IMalloc *This, void *pv);
+    SIZE_T (STDMETHODCALLTYPE *GetSize)(struct IMalloc *This, void *pv);
+    int (STDMETHODCALLTYPE *DidAlloc)(struct IMalloc *This, void *pv);
+    void (STDMETHODCALLTYPE *HeapMinimize)(struct IMalloc *This);
 } IMallocVtbl;
 #endif
 
@@ -692,45 +692,45 @@ typedef struct PrivateData {
  * The methods of `INapEnforcementClientConnection`, in Windows' order.
  */
 typedef struct INapEnforcementClientConnectionVtbl {
-    HRESULT (*QueryInterface)(struct INapEnforcementClientConnection *This,
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapEnforcementClientConnection *This,
                               REFIID riid,
                               void **ppvObject);
-    ULONG (*AddRef)(struct INapEnforcementClientConnection *This);
-    ULONG (*Release)(struct INapEnforcementClientConnection *This);
-    HRESULT (*Initialize)(struct INapEnforcementClientConnection *This, EnforcementEntityId id);
-    HRESULT (*SetMaxSize)(struct INapEnforcementClientConnection *This, ProtocolMaxSize maxSize);
-    HRESULT (*GetMaxSize)(struct INapEnforcementClientConnection *This, ProtocolMaxSize *maxSize);
-    HRESULT (*SetFlags)(struct INapEnforcementClientConnection *This, UINT8 flags);
-    HRESULT (*GetFlags)(struct INapEnforcementClientConnection *This, UINT8 *flags);
-    HRESULT (*SetConnectionId)(struct INapEnforcementClientConnection *This,
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapEnforcementClientConnection *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapEnforcementClientConnection *This);
+    HRESULT (STDMETHODCALLTYPE *Initialize)(struct INapEnforcementClientConnection *This, EnforcementEntityId id);
+    HRESULT (STDMETHODCALLTYPE *SetMaxSize)(struct INapEnforcementClientConnection *This, ProtocolMaxSize maxSize);
+    HRESULT (STDMETHODCALLTYPE *GetMaxSize)(struct INapEnforcementClientConnection *This, ProtocolMaxSize *maxSize);
+    HRESULT (STDMETHODCALLTYPE *SetFlags)(struct INapEnforcementClientConnection *This, UINT8 flags);
+    HRESULT (STDMETHODCALLTYPE *GetFlags)(struct INapEnforcementClientConnection *This, UINT8 *flags);
+    HRESULT (STDMETHODCALLTYPE *SetConnectionId)(struct INapEnforcementClientConnection *This,
                                const ConnectionId *connectionId);
-    HRESULT (*GetConnectionId)(struct INapEnforcementClientConnection *This,
+    HRESULT (STDMETHODCALLTYPE *GetConnectionId)(struct INapEnforcementClientConnection *This,
                                ConnectionId **connectionId);
-    HRESULT (*GetCorrelationId)(struct INapEnforcementClientConnection *This,
+    HRESULT (STDMETHODCALLTYPE *GetCorrelationId)(struct INapEnforcementClientConnection *This,
                                 struct CorrelationId *correlationId);
-    HRESULT (*GetStringCorrelationId)(struct INapEnforcementClientConnection *This,
+    HRESULT (STDMETHODCALLTYPE *GetStringCorrelationId)(struct INapEnforcementClientConnection *This,
                                       StringCorrelationId **correlationId);
-    HRESULT (*SetCorrelationId)(struct INapEnforcementClientConnection *This,
+    HRESULT (STDMETHODCALLTYPE *SetCorrelationId)(struct INapEnforcementClientConnection *This,
                                 struct CorrelationId correlationId);
-    HRESULT (*SetSoHRequest)(struct INapEnforcementClientConnection *This,
+    HRESULT (STDMETHODCALLTYPE *SetSoHRequest)(struct INapEnforcementClientConnection *This,
                              const NetworkSoHRequest *sohRequest);
-    HRESULT (*GetSoHRequest)(struct INapEnforcementClientConnection *This,
+    HRESULT (STDMETHODCALLTYPE *GetSoHRequest)(struct INapEnforcementClientConnection *This,
                              NetworkSoHRequest **sohRequest);
-    HRESULT (*SetSoHResponse)(struct INapEnforcementClientConnection *This,
+    HRESULT (STDMETHODCALLTYPE *SetSoHResponse)(struct INapEnforcementClientConnection *This,
                               const NetworkSoHResponse *sohResponse);
-    HRESULT (*GetSoHResponse)(struct INapEnforcementClientConnection *This,
+    HRESULT (STDMETHODCALLTYPE *GetSoHResponse)(struct INapEnforcementClientConnection *This,
                               NetworkSoHResponse **sohResponse);
-    HRESULT (*SetIsolationInfo)(struct INapEnforcementClientConnection *This,
+    HRESULT (STDMETHODCALLTYPE *SetIsolationInfo)(struct INapEnforcementClientConnection *This,
                                 const struct IsolationInfo *isolationInfo);
-    HRESULT (*GetIsolationInfo)(struct INapEnforcementClientConnection *This,
+    HRESULT (STDMETHODCALLTYPE *GetIsolationInfo)(struct INapEnforcementClientConnection *This,
                                 struct IsolationInfo **isolationInfo);
-    HRESULT (*SetPrivateData)(struct INapEnforcementClientConnection *This,
+    HRESULT (STDMETHODCALLTYPE *SetPrivateData)(struct INapEnforcementClientConnection *This,
                               const struct PrivateData *privateData);
-    HRESULT (*GetPrivateData)(struct INapEnforcementClientConnection *This,
+    HRESULT (STDMETHODCALLTYPE *GetPrivateData)(struct INapEnforcementClientConnection *This,
                               struct PrivateData **privateData);
-    HRESULT (*SetEnforcerPrivateData)(struct INapEnforcementClientConnection *This,
+    HRESULT (STDMETHODCALLTYPE *SetEnforcerPrivateData)(struct INapEnforcementClientConnection *This,
                                       const struct PrivateData *privateData);
-    HRESULT (*GetEnforcerPrivateData)(struct INapEnforcementClientConnection *This,
+    HRESULT (STDMETHODCALLTYPE *GetEnforcerPrivateData)(struct INapEnforcementClientConnection *This,
                                       struct PrivateData **privateData);
 } INapEnforcementClientConnectionVtbl;
 #endif
@@ -922,25 +922,25 @@ typedef struct SystemHealthAgentState {
  * The methods of `IMallocSpy`, in Windows' order.
  */
 typedef struct IMallocSpyVtbl {
-    HRESULT (*QueryInterface)(struct IMallocSpy *This, REFIID riid, void **ppvObject);
-    ULONG (*AddRef)(struct IMallocSpy *This);
-    ULONG (*Release)(struct IMallocSpy *This);
-    SIZE_T (*PreAlloc)(struct IMallocSpy *This, SIZE_T cbRequest);
-    void *(*PostAlloc)(struct IMallocSpy *This, void *pActual);
-    void *(*PreFree)(struct IMallocSpy *This, void *pRequest, BOOL fSpyed);
-    void (*PostFree)(struct IMallocSpy *This, BOOL fSpyed);
-    SIZE_T (*PreRealloc)(struct IMallocSpy *This,
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct IMallocSpy *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct IMallocSpy *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct IMallocSpy *This);
+    SIZE_T (STDMETHODCALLTYPE *PreAlloc)(struct IMallocSpy *This, SIZE_T cbRequest);
+    void *(STDMETHODCALLTYPE *PostAlloc)(struct IMallocSpy *This, void *pActual);
+    void *(STDMETHODCALLTYPE *PreFree)(struct IMallocSpy *This, void *pRequest, BOOL fSpyed);
+    void (STDMETHODCALLTYPE *PostFree)(struct IMallocSpy *This, BOOL fSpyed);
+    SIZE_T (STDMETHODCALLTYPE *PreRealloc)(struct IMallocSpy *This,
                          void *pRequest,
                          SIZE_T cbRequest,
                          void **ppNewRequest,
                          BOOL fSpyed);
-    void *(*PostRealloc)(struct IMallocSpy *This, void *pActual, BOOL fSpyed);
-    void *(*PreGetSize)(struct IMallocSpy *This, void *pRequest, BOOL fSpyed);
-    SIZE_T (*PostGetSize)(struct IMallocSpy *This, SIZE_T cbActual, BOOL fSpyed);
-    void *(*PreDidAlloc)(struct IMallocSpy *This, void *pRequest, BOOL fSpyed);
-    int (*PostDidAlloc)(struct IMallocSpy *This, void *pRequest, BOOL fSpyed, int fActual);
-    void (*PreHeapMinimize)(struct IMallocSpy *This);
-    void (*PostHeapMinimize)(struct IMallocSpy *This);
+    void *(STDMETHODCALLTYPE *PostRealloc)(struct IMallocSpy *This, void *pActual, BOOL fSpyed);
+    void *(STDMETHODCALLTYPE *PreGetSize)(struct IMallocSpy *This, void *pRequest, BOOL fSpyed);
+    SIZE_T (STDMETHODCALLTYPE *PostGetSize)(struct IMallocSpy *This, SIZE_T cbActual, BOOL fSpyed);
+    void *(STDMETHODCALLTYPE *PreDidAlloc)(struct IMallocSpy *This, void *pRequest, BOOL fSpyed);
+    int (STDMETHODCALLTYPE *PostDidAlloc)(struct IMallocSpy *This, void *pRequest, BOOL fSpyed, int fActual);
+    void (STDMETHODCALLTYPE *PreHeapMinimize)(struct IMallocSpy *This);
+    void (STDMETHODCALLTYPE *PostHeapMinimize)(struct IMallocSpy *This);
 } IMallocSpyVtbl;
 #endif
 
@@ -986,9 +986,9 @@ typedef struct SoH SoHResponse;
  * The methods every COM interface starts with.
  */
 typedef struct IUnknownVtbl {
-    HRESULT (*QueryInterface)(struct IUnknown *This, REFIID riid, void **ppvObject);
-    ULONG (*AddRef)(struct IUnknown *This);
-    ULONG (*Release)(struct IUnknown *This);
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct IUnknown *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct IUnknown *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct IUnknown *This);
 } IUnknownVtbl;
 #endif
 
@@ -1571,8 +1571,8 @@ void WINAPI FreeSystemHealthAgentState(struct SystemHealthAgentState *state);
  * before closing it.
  *
  * Returns `S_OK`; `E_INVALIDARG` if `type` is not one of the two values
- * above or `hNotifyEvent` is not an open file descriptor (a NULL or
- * `INVALID_HANDLE_VALUE` handle on Windows);
+ * above, or `hNotifyEvent` is NULL, `INVALID_HANDLE_VALUE` or (outside
+ * Windows) not an open file descriptor other than 0;
  * `HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED)` if `type` already has a
  * subscriber (even the same handle), which stays subscribed.
  */
