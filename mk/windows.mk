@@ -27,22 +27,34 @@ WIN32_NM        ?= i686-w64-mingw32-nm
 # targets that have no prebuilt std here.
 XRUSTC          ?= /usr/bin/rustc
 XCARGO          ?= /usr/bin/cargo
+XRUSTDOC        ?= /usr/bin/rustdoc
 WIN_TARGET_DIR  ?= $(CURDIR)/target/windows
-WIN_OUT         := $(WIN_TARGET_DIR)/$(WIN_TRIPLE)/release
+WIN_CARGO_OUT   := $(WIN_TARGET_DIR)/$(WIN_TRIPLE)/release
 WIN_BUILD       := $(WIN_TARGET_DIR)/build
+# What a Windows user links: naputil.dll with its import library (as
+# naputil.lib and libnaputil.dll.a) and the static library libnaputil.a.
+WIN_OUT         := $(WIN_TARGET_DIR)/dist
 WIN_DLL         := $(WIN_OUT)/naputil.dll
 WIN_IMPLIB      := $(WIN_OUT)/libnaputil.dll.a
 WIN_STATICLIB   := $(WIN_OUT)/libnaputil.a
+WIN_LINK        := $(CURDIR)/scripts/windows/link.sh
 WIN_SHIM        := $(WIN_BUILD)/shim/bcryptprimitives.dll
 export WINEPREFIX ?= $(WIN_TARGET_DIR)/wineprefix
 WINE_RUN        := $(CURDIR)/scripts/windows/wine-run.sh
 # What a statically linked Rust library needs from Windows.
 WIN_SYSLIBS     := -lkernel32 -lntdll -luserenv -lws2_32 -ldbghelp
+# Tests that start threads use POSIX threads (mingw-w64's winpthreads),
+# linked statically so no extra DLL has to be found at run time.
+WIN_TEST_LIBS   := -Wl,-Bstatic -lpthread -Wl,-Bdynamic
 WIN_WARN        := -Wall -Wextra -pedantic -Werror
-WIN_CFLAGS      ?= -std=c99 -O1 $(WIN_WARN)
-WIN_CXXFLAGS    ?= -std=c++17 -O1 $(WIN_WARN)
+# The tests are written for napUtil.h, whose C vtable pointers are const;
+# CONST_VTABLE makes Windows' own COM headers declare them the same way.
+WIN_CFLAGS      ?= -std=c99 -O1 -DCONST_VTABLE $(WIN_WARN)
+WIN_CXXFLAGS    ?= -std=c++17 -O1 -DCONST_VTABLE $(WIN_WARN) $(WIN_CXX_RUNTIME)
+# The C++ runtime is linked in, so Wine need not find libstdc++-6.dll.
+WIN_CXX_RUNTIME := -static-libgcc -static-libstdc++
 
-WIN_CARGO_ENV := RUSTC=$(XRUSTC) RUSTC_BOOTSTRAP=1 \
+WIN_CARGO_ENV := RUSTC=$(XRUSTC) RUSTDOC=$(XRUSTDOC) RUSTC_BOOTSTRAP=1 \
 	CARGO_TARGET_DIR=$(WIN_TARGET_DIR) \
 	CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=$(WIN_CC) \
 	CARGO_TARGET_X86_64_PC_WINDOWS_GNU_AR=$(WIN_AR) \
@@ -51,14 +63,14 @@ WIN_CARGO_ENV := RUSTC=$(XRUSTC) RUSTC_BOOTSTRAP=1 \
 WIN_CARGO := $(WIN_CARGO_ENV) $(XCARGO)
 WIN_CARGO_FLAGS := --release --target $(WIN_TRIPLE) -Zbuild-std
 
-# Test programs that exercise POSIX-only behaviour are listed as skipped
-# under Wine: env_policy (fork, waitpid, setrlimit) and notifier (POSIX file
-# descriptors -- pipes, eventfd -- as notifier handles). A test whose source
-# contains the marker "naputil-test: posix-only" is skipped too.
-WIN_POSIX_ONLY := env_policy notifier
+# Test programs that are not run under Wine, each with its reason. A test
+# whose source contains the marker "naputil-test: posix-only" is skipped too.
+WIN_SKIP_env_policy     := POSIX-only: fork, waitpid, setrlimit
+WIN_SKIP_notifier       := POSIX-only: file descriptors (pipes, eventfd) as notifier handles
+WIN_SKIP_connections_cpp := not portable: passes u"" literals as WCHAR, which is wchar_t on Windows
 WIN_MARKED     := $(basename $(notdir $(shell grep -l 'naputil-test: posix-only' ctests/*.c ctests/*.cpp 2>/dev/null)))
-WIN_SKIP_NAMES := $(sort $(WIN_POSIX_ONLY) $(WIN_MARKED))
-
+$(foreach t,$(WIN_MARKED),$(eval WIN_SKIP_$(t) ?= POSIX-only (marked)))
+WIN_SKIP_NAMES := $(sort $(patsubst WIN_SKIP_%,%,$(filter WIN_SKIP_%,$(filter-out WIN_SKIP_NAMES,$(.VARIABLES)))))
 WIN_C_TESTS    := $(sort $(wildcard ctests/*.c))
 WIN_CXX_TESTS  := $(sort $(wildcard ctests/*.cpp))
 WIN_TEST_NAMES := $(filter-out $(WIN_SKIP_NAMES),$(notdir $(basename $(WIN_C_TESTS) $(WIN_CXX_TESTS))))
@@ -68,41 +80,52 @@ WIN_TEST_BINS  := $(foreach t,$(WIN_TEST_NAMES),$(WIN_BUILD)/static/$(t).exe $(W
 	layout-proof porting-proof
 
 windows-deps:
-	sh scripts/windows/install-deps.sh
+	bash scripts/windows/install-deps.sh
 
 # Wine 8 lacks bcryptprimitives.dll, which Rust's std imports (ProcessPrng).
 $(WIN_SHIM): scripts/windows/bcryptprimitives.c
 	@mkdir -p $(@D)
 	$(WIN_CC) -shared -O2 -Wall -Wextra -o $@ $< -lbcrypt
 
+# The static library gets scripts/windows/static-imports.c's __imp_
+# pointers, so code compiled against Windows' dllimport declarations links
+# with it. binutils' ar is pointed at gcc's own LTO plugin: left to choose,
+# it may pick an older LLVMgold that cannot read Rust's embedded bitcode and
+# then writes an archive index without Rust's symbols.
 windows-lib:
 	$(WIN_CARGO) build $(WIN_CARGO_FLAGS)
-	cp $(WIN_IMPLIB) $(WIN_OUT)/naputil.lib
+	@mkdir -p $(WIN_OUT) $(WIN_BUILD)
+	cp $(WIN_CARGO_OUT)/naputil.dll $(WIN_CARGO_OUT)/libnaputil.dll.a $(WIN_OUT)/
+	cp $(WIN_CARGO_OUT)/libnaputil.dll.a $(WIN_OUT)/naputil.lib
+	$(WIN_CC) -std=c99 -O2 $(WIN_WARN) -c -o $(WIN_BUILD)/static-imports.o scripts/windows/static-imports.c
+	cp $(WIN_CARGO_OUT)/libnaputil.a $(WIN_STATICLIB).tmp
+	$(WIN_AR) --plugin $(shell $(WIN_CC) -print-file-name=liblto_plugin.so) rs $(WIN_STATICLIB).tmp $(WIN_BUILD)/static-imports.o
+	mv $(WIN_STATICLIB).tmp $(WIN_STATICLIB)
 
 test-windows: test-windows-rust test-windows-c
 
 test-windows-rust: $(WIN_SHIM)
-	$(WIN_CARGO) test $(WIN_CARGO_FLAGS)
+	$(WIN_CARGO) test $(WIN_CARGO_FLAGS) --no-fail-fast
 
 $(WIN_BUILD)/static/%.exe: ctests/%.c $(HEADER) windows-lib
 	@mkdir -p $(@D)
-	$(WIN_CC) $(WIN_CFLAGS) -Iinclude -o $@ $< $(WIN_STATICLIB) $(WIN_SYSLIBS)
+	$(WIN_LINK) $(WIN_CC) $(WIN_CFLAGS) -Iinclude -o $@ $< $(WIN_STATICLIB) $(WIN_SYSLIBS) $(WIN_TEST_LIBS)
 
 $(WIN_BUILD)/shared/%.exe: ctests/%.c $(HEADER) windows-lib
 	@mkdir -p $(@D)
-	$(WIN_CC) $(WIN_CFLAGS) -Iinclude -o $@ $< $(WIN_IMPLIB)
+	$(WIN_CC) $(WIN_CFLAGS) -Iinclude -o $@ $< $(WIN_IMPLIB) $(WIN_TEST_LIBS)
 
 $(WIN_BUILD)/static/%.exe: ctests/%.cpp $(HEADER) windows-lib
 	@mkdir -p $(@D)
-	$(WIN_CXX) $(WIN_CXXFLAGS) -Iinclude -o $@ $< $(WIN_STATICLIB) $(WIN_SYSLIBS)
+	$(WIN_LINK) $(WIN_CXX) $(WIN_CXXFLAGS) -Iinclude -o $@ $< $(WIN_STATICLIB) $(WIN_SYSLIBS) $(WIN_TEST_LIBS)
 
 $(WIN_BUILD)/shared/%.exe: ctests/%.cpp $(HEADER) windows-lib
 	@mkdir -p $(@D)
-	$(WIN_CXX) $(WIN_CXXFLAGS) -Iinclude -o $@ $< $(WIN_IMPLIB)
+	$(WIN_CXX) $(WIN_CXXFLAGS) -Iinclude -o $@ $< $(WIN_IMPLIB) $(WIN_TEST_LIBS)
 
 test-windows-c: $(WIN_SHIM) $(WIN_TEST_BINS)
-	@NAPUTIL_WIN_DLLS=$(dir $(WIN_SHIM)):$(WIN_OUT) sh scripts/windows/run-tests.sh \
-	    $(foreach t,$(WIN_SKIP_NAMES),--skip $(t)) $(WIN_TEST_BINS)
+	@NAPUTIL_WIN_DLLS=$(dir $(WIN_SHIM)):$(WIN_OUT) bash scripts/windows/run-tests.sh \
+	    $(foreach t,$(WIN_SKIP_NAMES),--skip '$(t): $(WIN_SKIP_$(t))') $(WIN_TEST_BINS)
 
 # ---------------------------------------------------------------------------
 # Layout proof. Needs no library: nothing in it is called.
@@ -157,9 +180,9 @@ porting-proof: $(PORT_SRC) ctests/porting/link_order.c $(PORT_SDKNAMES)/NapUtil.
 	$(CC) -std=c11 $(WIN_WARN) -Iinclude/compat -o $(PORT_DIR)/porting-c ctests/porting/porting.c $(STATICLIB) $(SYSLIBS)
 	$(CXX) -std=c++11 $(WIN_WARN) -Iinclude/compat -o $(PORT_DIR)/porting-cpp ctests/porting/porting.cpp $(STATICLIB) $(SYSLIBS)
 	$(WIN_CC) -std=c11 $(WIN_WARN) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/porting-c.exe ctests/porting/porting.c -L$(WIN_OUT) -lnaputil
-	$(WIN_CXX) -std=c++11 $(WIN_WARN) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/porting-cpp.exe ctests/porting/porting.cpp -L$(WIN_OUT) -lnaputil -luuid
+	$(WIN_CXX) -std=c++11 $(WIN_WARN) $(WIN_CXX_RUNTIME) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/porting-cpp.exe ctests/porting/porting.cpp -L$(WIN_OUT) -lnaputil -luuid
 	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-naputil-first.exe ctests/porting/link_order.c -L$(WIN_OUT) -lnaputil -lole32
 	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-ole32-first.exe ctests/porting/link_order.c -L$(WIN_OUT) -lole32 -lnaputil
-	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-static-naputil-first.exe ctests/porting/link_order.c $(WIN_STATICLIB) -lole32 $(WIN_SYSLIBS)
+	$(WIN_LINK) $(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-static-naputil-first.exe ctests/porting/link_order.c $(WIN_STATICLIB) -lole32 $(WIN_SYSLIBS)
 	@NAPUTIL_WIN_DLLS=$(dir $(WIN_SHIM)):$(WIN_OUT) WINE_RUN=$(WINE_RUN) \
 	    sh scripts/windows/porting-compare.sh $(PORT_DIR)

@@ -2,10 +2,10 @@
 # Runs Windows test executables under Wine and ends with one summary line:
 #   "N passed, M failed, K skipped"
 #
-#   run-tests.sh [--skip NAME]... PROGRAM.exe...
+#   run-tests.sh [--skip 'NAME: REASON']... PROGRAM.exe...
 #
-# Each --skip NAME is a POSIX-only test that is listed as skipped (once for
-# the static and once for the shared build) instead of run. The environment
+# Each --skip names a test that is listed as skipped, with its reason (once
+# for the static and once for the shared build), instead of run. The environment
 # is passed on to wine-run.sh (WINEPREFIX, NAPUTIL_WIN_DLLS). A test passes
 # when it exits 0 within NAPUTIL_TEST_TIMEOUT seconds (default 120).
 set -uo pipefail
@@ -38,8 +38,9 @@ for exe in "${programs[@]}"; do
     failures+=("$label")
   fi
 done
-for name in "${skips[@]}"; do
-  printf 'SKIP static/%s shared/%s (POSIX-only)\n' "$name" "$name"
+for skip in "${skips[@]}"; do
+  name=${skip%%:*}
+  printf 'SKIP static/%s shared/%s (%s)\n' "$name" "$name" "${skip#*: }"
   skipped=$((skipped + 2))
 done
 if [ "$failed" -gt 0 ]; then

@@ -1,0 +1,76 @@
+# macOS: cross-build and cross-link from Linux. Included by the main Makefile.
+#
+#   make check-macos   for x86_64-apple-darwin and aarch64-apple-darwin: the
+#                      static library and the dylib (install name
+#                      @rpath/libnaputil.dylib), every ctests/*.c and *.cpp
+#                      linked against both with zig, and the dylib's exported
+#                      symbols checked. Nothing is run: this host cannot run
+#                      Mach-O programs.
+#
+# Prerequisites: scripts/macos/install-deps.sh (the Debian Rust toolchain
+# with std sources, zig from PyPI, cargo-zigbuild). See docs/PLATFORMS.md.
+
+MAC_TRIPLES     := x86_64-apple-darwin aarch64-apple-darwin
+XRUSTC          ?= /usr/bin/rustc
+XCARGO          ?= /usr/bin/cargo
+ZIG             ?= python3 -m ziglang
+MAC_NM          ?= llvm-nm
+MAC_OBJDUMP     ?= llvm-objdump
+MAC_TARGET_DIR  ?= $(CURDIR)/target/macos
+MAC_BUILD       := $(MAC_TARGET_DIR)/build
+MAC_INSTALL_NAME := @rpath/libnaputil.dylib
+MAC_WARN        := -Wall -Wextra -pedantic -Werror
+# C tests that cannot build for macOS: notifier uses Linux's eventfd.
+MAC_LINUX_ONLY  := notifier
+
+# rustc strips release artifacts for Apple targets with rust-objcopy, which
+# the Debian toolchain does not ship; the dylib is left unstripped instead.
+MAC_CARGO_ENV := RUSTC=$(XRUSTC) RUSTC_BOOTSTRAP=1 CARGO=$(XCARGO) \
+	CARGO_TARGET_DIR=$(MAC_TARGET_DIR) CARGO_PROFILE_RELEASE_STRIP=none \
+	CARGO_TARGET_X86_64_APPLE_DARWIN_RUSTFLAGS="-C link-arg=-Wl,-install_name,$(MAC_INSTALL_NAME)" \
+	CARGO_TARGET_AARCH64_APPLE_DARWIN_RUSTFLAGS="-C link-arg=-Wl,-install_name,$(MAC_INSTALL_NAME)"
+# cargo finds the zigbuild subcommand on PATH; `cargo install` puts it here.
+MAC_ZIGBUILD := PATH="$$PATH:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin" $(MAC_CARGO_ENV) $(XCARGO) zigbuild
+
+MAC_C_TESTS   := $(filter-out $(addprefix ctests/,$(addsuffix .c,$(MAC_LINUX_ONLY))),$(sort $(wildcard ctests/*.c)))
+MAC_CXX_TESTS := $(sort $(wildcard ctests/*.cpp))
+
+# The symbols the dylib must export (Mach-O adds a leading underscore).
+MAC_REQUIRED_EXPORTS := CoTaskMemAlloc CoTaskMemRealloc CoTaskMemFree CoGetMalloc \
+	CoRegisterMallocSpy CoRevokeMallocSpy AllocConnections AllocCountedString \
+	AllocFixupInfo FreeConnections FreeCountedString FreeFixupInfo FreeIsolationInfo \
+	FreeIsolationInfoEx FreeSoH FreeNetworkSoH FreePrivateData FreeSoHAttributeValue \
+	FreeNapComponentRegistrationInfoArray FreeSystemHealthAgentState \
+	InitializeNapAgentNotifier UninitializeNapAgentNotifier naputil_get_stats
+
+.PHONY: macos-deps check-macos $(addprefix check-macos-,$(MAC_TRIPLES))
+
+macos-deps:
+	bash scripts/macos/install-deps.sh
+
+check-macos: $(addprefix check-macos-,$(MAC_TRIPLES))
+
+# zig names the architectures x86_64-macos and aarch64-macos.
+mac_zig_target = $(patsubst %-apple-darwin,%-macos,$(1))
+
+$(addprefix check-macos-,$(MAC_TRIPLES)): check-macos-%: $(HEADER)
+	$(MAC_ZIGBUILD) --release --target $* -Zbuild-std
+	@out=$(MAC_TARGET_DIR)/$*/release; build=$(MAC_BUILD)/$*; \
+	mkdir -p $$build; \
+	MAC_NM="$(MAC_NM)" MAC_OBJDUMP="$(MAC_OBJDUMP)" sh scripts/macos/check-dylib.sh \
+	    $$out/libnaputil.dylib $(MAC_INSTALL_NAME) $(MAC_REQUIRED_EXPORTS) || exit 1; \
+	linked=0; \
+	for src in $(MAC_C_TESTS) $(MAC_CXX_TESTS); do \
+	    name=$$(basename $${src%.*}); \
+	    case $$src in \
+	        *.c)   drv="cc -std=c99";; \
+	        *.cpp) drv="c++ -std=c++17";; \
+	    esac; \
+	    $(ZIG) $$drv -target $(call mac_zig_target,$*) $(MAC_WARN) -Iinclude \
+	        -o $$build/$$name-static $$src $$out/libnaputil.a || exit 1; \
+	    $(ZIG) $$drv -target $(call mac_zig_target,$*) $(MAC_WARN) -Iinclude \
+	        -o $$build/$$name-shared $$src -L$$out -lnaputil -Wl,-rpath,@executable_path || exit 1; \
+	    linked=$$((linked + 2)); \
+	done; \
+	echo "macos $*: static library, dylib ($(MAC_INSTALL_NAME)) and $$linked test programs" \
+	     "linked (not run; skipped as Linux-only: $(MAC_LINUX_ONLY))"
