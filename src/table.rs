@@ -85,22 +85,67 @@ fn existing_slot(addr: usize) -> Option<Slot> {
 
 #[cold]
 fn create_leaf(root: usize) -> *mut Leaf {
-    // calloc hands back lazily zeroed pages for a block this size, so a leaf
-    // costs memory only where blocks actually are. All-zero bytes are valid
-    // `AtomicU64`s.
-    // SAFETY: plain libc call; the result is checked for NULL.
-    let fresh = unsafe { libc::calloc(1, core::mem::size_of::<Leaf>()) } as *mut Leaf;
+    let fresh = map_zeroed_leaf();
     if fresh.is_null() {
         return fresh;
     }
     match ROOT[root].compare_exchange(core::ptr::null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
         Ok(_) => fresh,
         Err(winner) => {
-            // SAFETY: `fresh` came from calloc above and was never published.
-            unsafe { libc::free(fresh.cast()) };
+            // SAFETY: `fresh` was made above and never published.
+            unsafe { unmap_leaf(fresh) };
             winner
         }
     }
+}
+
+/// A leaf straight from the kernel, never from the heap: its pages are
+/// zero-filled on first touch, so a leaf costs memory only where blocks
+/// actually are (`calloc` clears it eagerly when it reuses heap memory).
+/// All-zero bytes are valid `AtomicU64`s. NULL when out of address space.
+#[cfg(unix)]
+fn map_zeroed_leaf() -> *mut Leaf {
+    // SAFETY: an anonymous private mapping with no address hint; the result
+    // is checked for failure.
+    let p = unsafe {
+        libc::mmap(
+            core::ptr::null_mut(),
+            core::mem::size_of::<Leaf>(),
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        core::ptr::null_mut()
+    } else {
+        p.cast()
+    }
+}
+
+/// # Safety
+/// `leaf` came from [`map_zeroed_leaf`] and was never published.
+#[cfg(unix)]
+unsafe fn unmap_leaf(leaf: *mut Leaf) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { libc::munmap(leaf.cast(), core::mem::size_of::<Leaf>()) };
+}
+
+/// Elsewhere the C runtime's `calloc` hands a block this large straight
+/// from the system, zero-filled on demand.
+#[cfg(not(unix))]
+fn map_zeroed_leaf() -> *mut Leaf {
+    // SAFETY: plain libc call; the result is checked by the caller.
+    unsafe { libc::calloc(1, core::mem::size_of::<Leaf>()) }.cast()
+}
+
+/// # Safety
+/// `leaf` came from [`map_zeroed_leaf`] and was never published.
+#[cfg(not(unix))]
+unsafe fn unmap_leaf(leaf: *mut Leaf) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { libc::free(leaf.cast()) };
 }
 
 /// Records `addr` as the start of a live block. Returns `false` when the
