@@ -23,8 +23,11 @@ MAC_WARN        := -Wall -Wextra -pedantic -Werror
 # C tests that cannot build for macOS: notifier uses Linux's eventfd.
 MAC_LINUX_ONLY  := notifier
 
-# rustc strips release artifacts for Apple targets with rust-objcopy, which
-# the Debian toolchain does not ship; the dylib is left unstripped instead.
+# The libraries are built with the dev profile: nothing here runs them, and
+# std built without optimisation costs half the time. (A release build also
+# works, with CARGO_PROFILE_RELEASE_STRIP=none: rustc strips Apple release
+# artifacts with rust-objcopy, which the Debian toolchain does not ship.)
+MAC_PROFILE   ?= debug
 MAC_CARGO_ENV := RUSTC=$(XRUSTC) RUSTC_BOOTSTRAP=1 CARGO=$(XCARGO) \
 	CARGO_TARGET_DIR=$(MAC_TARGET_DIR) CARGO_PROFILE_RELEASE_STRIP=none \
 	CARGO_TARGET_X86_64_APPLE_DARWIN_RUSTFLAGS="-C link-arg=-Wl,-install_name,$(MAC_INSTALL_NAME)" \
@@ -54,8 +57,8 @@ check-macos: $(addprefix check-macos-,$(MAC_TRIPLES))
 mac_zig_target = $(patsubst %-apple-darwin,%-macos,$(1))
 
 $(addprefix check-macos-,$(MAC_TRIPLES)): check-macos-%: $(HEADER)
-	$(MAC_ZIGBUILD) --release --target $* -Zbuild-std
-	@out=$(MAC_TARGET_DIR)/$*/release; build=$(MAC_BUILD)/$*; \
+	$(MAC_ZIGBUILD) $(if $(filter release,$(MAC_PROFILE)),--release) --target $* -Zbuild-std
+	@out=$(MAC_TARGET_DIR)/$*/$(MAC_PROFILE); build=$(MAC_BUILD)/$*; \
 	mkdir -p $$build; \
 	MAC_NM="$(MAC_NM)" MAC_OBJDUMP="$(MAC_OBJDUMP)" sh scripts/macos/check-dylib.sh \
 	    $$out/libnaputil.dylib $(MAC_INSTALL_NAME) $(MAC_REQUIRED_EXPORTS) || exit 1; \
