@@ -8,7 +8,8 @@
 #                      Mach-O programs.
 #
 # Prerequisites: scripts/macos/install-deps.sh (the Debian Rust toolchain
-# with std sources, zig from PyPI, cargo-zigbuild). See docs/PLATFORMS.md.
+# with std sources, zig from PyPI). zig links, through scripts/macos/zig-cc.sh.
+# See docs/PLATFORMS.md.
 
 MAC_TRIPLES     := x86_64-apple-darwin aarch64-apple-darwin
 XRUSTC          ?= /usr/bin/rustc
@@ -28,12 +29,16 @@ MAC_LINUX_ONLY  := notifier
 # works, with CARGO_PROFILE_RELEASE_STRIP=none: rustc strips Apple release
 # artifacts with rust-objcopy, which the Debian toolchain does not ship.)
 MAC_PROFILE   ?= debug
-MAC_CARGO_ENV := RUSTC=$(XRUSTC) RUSTC_BOOTSTRAP=1 CARGO=$(XCARGO) \
+MAC_CARGO_ENV = RUSTC=$(XRUSTC) RUSTC_BOOTSTRAP=1 \
 	CARGO_TARGET_DIR=$(MAC_TARGET_DIR) CARGO_PROFILE_RELEASE_STRIP=none \
-	CARGO_TARGET_X86_64_APPLE_DARWIN_RUSTFLAGS="-C link-arg=-Wl,-install_name,$(MAC_INSTALL_NAME)" \
-	CARGO_TARGET_AARCH64_APPLE_DARWIN_RUSTFLAGS="-C link-arg=-Wl,-install_name,$(MAC_INSTALL_NAME)"
-# cargo finds the zigbuild subcommand on PATH; `cargo install` puts it here.
-MAC_ZIGBUILD := PATH="$$PATH:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin" $(MAC_CARGO_ENV) $(XCARGO) zigbuild
+	ZIG="$(ZIG)" NAPUTIL_ZIG_TARGET=$(call mac_zig_target,$(1)) \
+	CARGO_TARGET_$(call mac_env_name,$(1))_LINKER=$(CURDIR)/scripts/macos/zig-cc.sh \
+	CARGO_TARGET_$(call mac_env_name,$(1))_RUSTFLAGS="-C link-arg=-Wl,-install_name,$(MAC_INSTALL_NAME)"
+
+# zig names the architectures x86_64-macos and aarch64-macos; cargo's
+# per-target variables spell the triple in upper case with underscores.
+mac_zig_target = $(patsubst %-apple-darwin,%-macos,$(1))
+mac_env_name = $(subst -,_,$(shell echo $(1) | tr a-z A-Z))
 
 MAC_C_TESTS   := $(filter-out $(addprefix ctests/,$(addsuffix .c,$(MAC_LINUX_ONLY))),$(sort $(wildcard ctests/*.c)))
 MAC_CXX_TESTS := $(sort $(wildcard ctests/*.cpp))
@@ -53,11 +58,8 @@ macos-deps:
 
 check-macos: $(addprefix check-macos-,$(MAC_TRIPLES))
 
-# zig names the architectures x86_64-macos and aarch64-macos.
-mac_zig_target = $(patsubst %-apple-darwin,%-macos,$(1))
-
 $(addprefix check-macos-,$(MAC_TRIPLES)): check-macos-%: $(HEADER)
-	$(MAC_ZIGBUILD) $(if $(filter release,$(MAC_PROFILE)),--release) --target $* -Zbuild-std
+	$(call MAC_CARGO_ENV,$*) $(XCARGO) build $(if $(filter release,$(MAC_PROFILE)),--release) --target $* -Zbuild-std
 	@out=$(MAC_TARGET_DIR)/$*/$(MAC_PROFILE); build=$(MAC_BUILD)/$*; \
 	mkdir -p $$build; \
 	MAC_NM="$(MAC_NM)" MAC_OBJDUMP="$(MAC_OBJDUMP)" sh scripts/macos/check-dylib.sh \

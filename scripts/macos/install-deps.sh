@@ -3,14 +3,11 @@
 #   - the Debian Rust toolchain with matching std sources (see
 #     scripts/windows/install-deps.sh), to build std for the Apple targets
 #     with -Zbuild-std;
-#   - zig (the `ziglang` package from PyPI), whose bundled clang/lld and
-#     macOS SDK stubs link Mach-O dylibs and executables;
-#   - cargo-zigbuild (from crates.io), which drives cargo with zig as the
-#     linker.
+#   - zig (the `ziglang` package from PyPI), whose bundled clang, Mach-O
+#     linker and macOS libc stubs link dylibs and executables
+#     (scripts/macos/zig-cc.sh makes it rustc's linker).
 # Safe to run again: whatever is already present is left alone.
 set -euo pipefail
-
-here=$(cd "$(dirname "$0")" && pwd)
 
 # The Debian toolchain (rustc-web, cargo-web, rust-web-src).
 SUDO=
@@ -27,17 +24,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# The zig release the macOS checks were proven with; override to try another.
+ZIGLANG_VERSION=${ZIGLANG_VERSION:-0.17.1}
 PYTHON=${PYTHON:-python3}
 if ! "$PYTHON" -m ziglang version >/dev/null 2>&1; then
-  echo "install-deps (macos): installing ziglang from PyPI"
-  "$PYTHON" -m pip install --quiet --disable-pip-version-check ziglang
+  echo "install-deps (macos): installing ziglang $ZIGLANG_VERSION from PyPI"
+  "$PYTHON" -m pip install --quiet --disable-pip-version-check "ziglang==$ZIGLANG_VERSION"
 fi
 echo "install-deps (macos): zig $("$PYTHON" -m ziglang version)"
-
-CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
-if ! command -v cargo-zigbuild >/dev/null 2>&1 && [ ! -x "$CARGO_HOME/bin/cargo-zigbuild" ]; then
-  echo "install-deps (macos): building cargo-zigbuild from crates.io"
-  # Built with the Debian cargo so the host needs no other Rust toolchain.
-  RUSTC=/usr/bin/rustc /usr/bin/cargo install --locked --quiet cargo-zigbuild
-fi
-echo "install-deps (macos): $("$CARGO_HOME/bin/cargo-zigbuild" --version 2>/dev/null || cargo-zigbuild --version)"
