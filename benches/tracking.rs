@@ -20,6 +20,7 @@ use std::sync::{Barrier, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use naputil::alloc::{CoTaskMemAlloc, CoTaskMemFree, CoTaskMemRealloc};
+use naputil::nap::{AllocConnections, AllocCountedString, FreeConnections, FreeCountedString};
 
 /// Repetitions of every workload; the median is reported.
 const REPS: usize = 7;
@@ -50,6 +51,30 @@ trait Allocator: Sync {
     fn alloc(size: usize) -> *mut u8;
     fn free(p: *mut u8);
     fn realloc(p: *mut u8, size: usize) -> *mut u8;
+
+    /// `AllocConnections(count)` + `FreeConnections` and
+    /// `AllocCountedString(string)` + `FreeCountedString`. The library calls
+    /// the real functions; the baselines make and free the same blocks: a
+    /// 16-byte struct and a zero-filled array of `count` pointers, a 16-byte
+    /// struct and a copy of the string with its terminator.
+    #[inline(always)]
+    fn nap_cycle(count: u16, string: &[u16]) {
+        let connections = Self::alloc(16);
+        let array = Self::alloc(count as usize * 8);
+        // SAFETY: `array` is a fresh block of `count * 8` bytes.
+        unsafe { core::ptr::write_bytes(array, 0, count as usize * 8) };
+        black_box((connections, array));
+        Self::free(array);
+        Self::free(connections);
+
+        let counted = Self::alloc(16);
+        let copy = Self::alloc(string.len() * 2);
+        // SAFETY: `copy` is a fresh block of `string.len() * 2` bytes.
+        unsafe { core::ptr::copy_nonoverlapping(string.as_ptr(), copy.cast::<u16>(), string.len()) };
+        black_box((counted, copy));
+        Self::free(copy);
+        Self::free(counted);
+    }
 }
 
 /// libc `malloc`/`free`: the floor the tracked allocator sits on.
@@ -88,6 +113,19 @@ impl Allocator for Tracked {
     #[inline(always)]
     fn realloc(p: *mut u8, size: usize) -> *mut u8 {
         CoTaskMemRealloc(p.cast(), size).cast()
+    }
+    #[inline(always)]
+    fn nap_cycle(count: u16, string: &[u16]) {
+        let mut connections = core::ptr::null_mut();
+        let mut counted = core::ptr::null_mut();
+        // SAFETY: valid out-pointers and a NUL-terminated string; each block
+        // is freed with its own Free function.
+        unsafe {
+            assert_eq!(AllocConnections(&mut connections, count), 0);
+            FreeConnections(black_box(connections));
+            assert_eq!(AllocCountedString(&mut counted, string.as_ptr()), 0);
+            FreeCountedString(black_box(counted));
+        }
     }
 }
 
@@ -298,6 +336,20 @@ fn realloc_growth<A: Allocator>(calls: usize) -> Duration {
     elapsed
 }
 
+/// `cycles` NAP cycles (see [`Allocator::nap_cycle`]) with 1 to 20
+/// connections and strings of 0 to 60 code units.
+fn nap_cycles<A: Allocator>(cycles: usize) -> Duration {
+    let strings: Vec<Vec<u16>> =
+        (0..16).map(|n| "NAP health state ".encode_utf16().cycle().take(n * 4).chain([0]).collect()).collect();
+    let mut rng = Rng(SEED);
+    let start = Instant::now();
+    for _ in 0..cycles {
+        let r = rng.next();
+        A::nap_cycle(1 + (r % 20) as u16, &strings[(r >> 8) as usize % strings.len()]);
+    }
+    start.elapsed()
+}
+
 // ---------------------------------------------------------------------------
 // Measurement and report
 // ---------------------------------------------------------------------------
@@ -446,6 +498,9 @@ fn main() {
 
     let s = measure(REALLOC_CALLS, |k| dispatch!(k, realloc_growth(REALLOC_CALLS)));
     row("realloc growth chains, 8 B to 4 KiB", &s);
+
+    let s = measure(NAP_CYCLES, |k| dispatch!(k, nap_cycles(NAP_CYCLES)));
+    row("AllocConnections+FreeConnections, AllocCountedString+FreeCountedString (per cycle)", &s);
 
     println!();
     println!("Random replace throughput, million operations per second:");

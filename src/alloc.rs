@@ -59,6 +59,27 @@ pub(crate) unsafe fn header(user: usize) -> &'static mut Header {
     unsafe { &mut *header_of(user) }
 }
 
+/// Writes a fresh block's header.
+///
+/// `epoch` and `flags` go in as one 8-byte store: libc reuses these bytes
+/// (glibc keeps its tcache key there) and reads them back as one word as
+/// soon as the block is freed; a load that spans two narrower stores cannot
+/// be forwarded from the store buffer and stalls.
+///
+/// # Safety
+/// `header` points to HEADER_SIZE writable bytes this module owns.
+#[inline(always)]
+unsafe fn write_header(header: *mut Header, size: usize, epoch: u32, flags: u32) {
+    // SAFETY: guaranteed by the caller; `epoch` and `flags` are adjacent
+    // `u32` fields (`repr(C)`), so the `[u32; 2]` bit pattern covers exactly
+    // them, in memory order, whatever the byte order.
+    unsafe {
+        core::ptr::addr_of_mut!((*header).size).write(size);
+        let tail: u64 = core::mem::transmute::<[u32; 2], u64>([epoch, flags]);
+        core::ptr::addr_of_mut!((*header).epoch).cast::<u64>().write_unaligned(tail);
+    }
+}
+
 /// Underlying libc allocation, the single point where fault injection (a
 /// test-only feature) can make it fail.
 #[inline(always)]
@@ -83,12 +104,12 @@ fn libc_realloc(base: *mut c_void, total: usize) -> *mut c_void {
 
 /// Allocates a tracked block of `size` bytes; NULL on failure (nothing is
 /// recorded then). A zero-byte request gets a unique, non-NULL block.
-#[inline]
+#[inline(always)]
 pub(crate) fn alloc_block(size: usize) -> *mut c_void {
     alloc_block_flagged(size, 0)
 }
 
-#[inline]
+#[inline(always)]
 pub(crate) fn alloc_block_flagged(size: usize, flags: u32) -> *mut c_void {
     if size > MAX_REQUEST {
         return core::ptr::null_mut();
@@ -105,9 +126,7 @@ pub(crate) fn alloc_block_flagged(size: usize, flags: u32) -> *mut c_void {
         return core::ptr::null_mut();
     }
     // SAFETY: `base` points to at least HEADER_SIZE writable bytes we own.
-    unsafe {
-        base.cast::<Header>().write(Header { size, epoch: diag::current_epoch(), flags });
-    }
+    unsafe { write_header(base.cast(), size, diag::current_epoch(), flags) };
     diag::record_alloc(size);
     user as *mut c_void
 }
@@ -124,7 +143,7 @@ pub(crate) fn alloc_zeroed_block(size: usize) -> *mut c_void {
 
 /// Frees a tracked block. NULL is a no-op; a pointer that is not a live block
 /// is not touched, only reported as misuse on behalf of `caller`.
-#[inline]
+#[inline(always)]
 pub(crate) fn free_block(p: *mut c_void, caller: &'static str) {
     if p.is_null() {
         return;

@@ -9,6 +9,7 @@
 use crate::alloc;
 use crate::table;
 use crate::win::{E_INVALIDARG, E_POINTER, HRESULT, S_OK};
+use core::cell::Cell;
 use core::ffi::{c_char, c_void};
 use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use parking_lot::Mutex;
@@ -150,36 +151,57 @@ const SHARED_STRIPE: usize = 0;
 static THREADS_SEEN: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicU64 = AtomicU64::new(0);
 
-/// A thread's claim on a stripe, given back when the thread exits. The
-/// counts stay in the stripe: they are totals, so a later owner adds on.
-struct StripeClaim {
-    index: usize,
-    exclusive: bool,
+thread_local! {
+    /// The stripe this thread owns, or null while it owns none (before its
+    /// first allocation, after it has given its stripe back at exit, or when
+    /// all were taken). Const-initialised and without a destructor, so
+    /// reading it is a single thread-local load with no lazy-init check.
+    static OWN_STRIPE: Cell<*const Stripe> = const { Cell::new(core::ptr::null()) };
+    /// Whether this thread has already tried to claim a stripe.
+    static CLAIM_TRIED: Cell<bool> = const { Cell::new(false) };
+    /// Gives the owned stripe back when the thread exits. Touched only when
+    /// a stripe is claimed, so the fast path never pays for registering it.
+    static STRIPE_RELEASE: StripeRelease = const { StripeRelease };
 }
 
-impl StripeClaim {
-    fn acquire() -> StripeClaim {
+/// Thread-exit hook that returns the thread's stripe to the pool. The counts
+/// stay in the stripe: they are totals, so a later owner adds on.
+struct StripeRelease;
+
+impl Drop for StripeRelease {
+    fn drop(&mut self) {
+        // Allocations made after this (by later thread-local destructors)
+        // use the shared stripe.
+        let own = OWN_STRIPE.replace(core::ptr::null());
+        if !own.is_null() {
+            // SAFETY: non-null values of OWN_STRIPE point into STRIPES.
+            unsafe { &*own }.owned.store(false, Ordering::Release);
+        }
+    }
+}
+
+/// The stripe a thread without one of its own uses: the first time, tries
+/// to claim one; otherwise (more threads than stripes, or a thread that is
+/// exiting) the shared stripe, updated with read-modify-writes.
+#[cold]
+#[inline(never)]
+fn claim_stripe() -> (&'static Stripe, bool) {
+    if !CLAIM_TRIED.replace(true) {
         ensure_initialized();
         THREADS_SEEN.fetch_add(1, Ordering::Relaxed);
-        for (index, stripe) in STRIPES.iter().enumerate().skip(1) {
-            if stripe.owned.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok() {
-                return StripeClaim { index, exclusive: true };
+        if let Some(stripe) = STRIPES[1..]
+            .iter()
+            .find(|s| s.owned.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok())
+        {
+            if STRIPE_RELEASE.try_with(|_| ()).is_ok() {
+                OWN_STRIPE.set(stripe);
+                return (stripe, true);
             }
-        }
-        StripeClaim { index: SHARED_STRIPE, exclusive: false }
-    }
-}
-
-impl Drop for StripeClaim {
-    fn drop(&mut self) {
-        if self.exclusive {
-            STRIPES[self.index].owned.store(false, Ordering::Release);
+            // The thread is already exiting: nothing would give it back.
+            stripe.owned.store(false, Ordering::Release);
         }
     }
-}
-
-thread_local! {
-    static CLAIM: StripeClaim = StripeClaim::acquire();
+    (&STRIPES[SHARED_STRIPE], false)
 }
 
 /// Adds `delta` to a counter. An exclusive owner is the only writer, so a
@@ -195,10 +217,14 @@ fn bump(counter: &AtomicU64, delta: u64, exclusive: bool) {
 
 #[inline(always)]
 fn with_stripe(f: impl FnOnce(&Stripe, bool)) {
-    // After this thread's locals are destroyed (e.g. a C++ thread_local
-    // destructor freeing memory) fall back to the shared stripe.
-    let (index, exclusive) = CLAIM.try_with(|c| (c.index, c.exclusive)).unwrap_or((SHARED_STRIPE, false));
-    f(&STRIPES[index], exclusive)
+    let own = OWN_STRIPE.with(Cell::get);
+    if own.is_null() {
+        let (stripe, exclusive) = claim_stripe();
+        f(stripe, exclusive)
+    } else {
+        // SAFETY: non-null values of OWN_STRIPE point into STRIPES.
+        f(unsafe { &*own }, true)
+    }
 }
 
 #[inline(always)]
