@@ -109,8 +109,9 @@ windows-lib:
 WIN_PARTS := test-windows-rust test-windows-c layout-proof porting-proof
 test-windows:
 	@failed=; for part in $(WIN_PARTS); do \
-	    echo "== $$part"; \
+	    echo "== $$part"; start=$$(date +%s); \
 	    $(MAKE) --no-print-directory $$part || failed="$$failed $$part"; \
+	    echo "== $$part: $$(( $$(date +%s) - start )) s"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "test-windows: failed:$$failed"; exit 1; fi; \
 	echo "test-windows: $(WIN_PARTS) passed"
