@@ -26,12 +26,35 @@
 #include <stddef.h>
 #include <stdio.h>
 
-static unsigned long types, structs, fields, constants, aliases, functions;
-
 #define MEMBER(T, m) (((T *)0)->m)
 /* Compares with 1, not 0, so that no compiler calls it always false. */
 #define IS_SIGNED_TYPE(T) ((T)-1 < (T)1)
 #define IS_SIGNED(expr) IS_SIGNED_TYPE(__typeof__(expr))
+
+#ifdef LAYOUT_DATA_ONLY
+/*
+ * For targets this host cannot run (i686-w64-mingw32): every entry becomes
+ * a constant array named after its line in the list, compiled with -S; the
+ * assembly of the two builds must be identical. Aliases and prototypes are
+ * compared with _Generic (1 = same type), so a calling-convention mismatch
+ * shows up as a 0.
+ */
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define ENTRY(...) const long long CAT(layout_line_, __LINE__)[] = {__VA_ARGS__};
+#define LAYOUT_TYPE(T) ENTRY(sizeof(T), _Alignof(T))
+#define LAYOUT_ITYPE(T) ENTRY(sizeof(T), _Alignof(T), IS_SIGNED_TYPE(T))
+#define LAYOUT_STRUCT(T) ENTRY(sizeof(T), _Alignof(T))
+#define LAYOUT_FIELD(T, m) ENTRY(offsetof(T, m), sizeof(MEMBER(T, m)))
+#define LAYOUT_IFIELD(T, m) \
+    ENTRY(offsetof(T, m), sizeof(MEMBER(T, m)), IS_SIGNED(MEMBER(T, m)))
+#define LAYOUT_ALIAS(A, T) ENTRY(_Generic((A *)0, T *: 1, default: 0), sizeof(A))
+#define LAYOUT_CONST(X) ENTRY((long long)(X))
+#define LAYOUT_FUNC(R, f, P) ENTRY(_Generic((f), R (WINAPI *) P: 1, default: 0))
+#include "nap_layout_list.h"
+#else
+
+static unsigned long types, structs, fields, constants, aliases, functions;
 
 #define LAYOUT_TYPE(T) \
     printf("type %s size %u align %u\n", #T, (unsigned)sizeof(T), \
@@ -83,3 +106,4 @@ int main(void)
             types, structs, fields, constants, aliases, functions);
     return 0;
 }
+#endif
