@@ -14,4 +14,4 @@ probe: $(PROBE)
 
 $(PROBE): bench/probe.c $(HEADER) lib
 	@mkdir -p $(@D)
-	$(CC) -std=c99 -O2 $(WARN) -Iinclude -o $@ $< $(STATICLIB) -lpthread $(SYSLIBS)
+	$(CC) -std=c99 -O2 $(WARN) -Iinclude -o $@ $< $(STATICLIB) $(SYSLIBS)
