@@ -7,9 +7,13 @@
 #
 # rustc calls its linker the way it calls Apple's clang; the only argument
 # zig's clang does not take from a cross host is `-arch <name>`, which the
-# -target already says. (zig's linker accepts -exported_symbols_list but
-# does not apply it; see docs/PLATFORMS.md.)
+# -target already says. zig's macOS libc stubs have no libiconv, which Rust's
+# libc crate asks for (-liconv) although naputil uses none of it; stubs/
+# holds an empty stand-in with the real install name. (zig's linker accepts
+# -exported_symbols_list but does not apply it; see docs/PLATFORMS.md.)
 set -euo pipefail
+
+stubs=$(cd "$(dirname "$0")/stubs" && pwd)
 
 : "${NAPUTIL_ZIG_TARGET:?set NAPUTIL_ZIG_TARGET, e.g. x86_64-macos}"
 read -r -a zig <<< "${ZIG:-python3 -m ziglang}"
@@ -23,4 +27,4 @@ for arg in "$@"; do
     *) args+=("$arg") ;;
   esac
 done
-exec "${zig[@]}" cc -target "$NAPUTIL_ZIG_TARGET" "${args[@]}"
+exec "${zig[@]}" cc -target "$NAPUTIL_ZIG_TARGET" "${args[@]}" -L"$stubs"
