@@ -149,6 +149,10 @@ static STRIPES: [Stripe; STRIPE_COUNT] = [const { Stripe::new() }; STRIPE_COUNT]
 const SHARED_STRIPE: usize = 0;
 /// How many threads have ever taken a stripe; 1 means the peak is exact.
 static THREADS_SEEN: AtomicUsize = AtomicUsize::new(0);
+/// One past the highest stripe ever claimed: stripes above it have never
+/// counted anything, so readers (and the sampled peak refresh, which runs
+/// on the allocation path) add up only the stripes below it.
+static STRIPES_USED: AtomicUsize = AtomicUsize::new(SHARED_STRIPE + 1);
 static PEAK: AtomicU64 = AtomicU64::new(0);
 
 thread_local! {
@@ -189,10 +193,13 @@ fn claim_stripe() -> (&'static Stripe, bool) {
     if !CLAIM_TRIED.replace(true) {
         ensure_initialized();
         THREADS_SEEN.fetch_add(1, Ordering::Relaxed);
-        if let Some(stripe) = STRIPES[1..]
+        if let Some((index, stripe)) = STRIPES
             .iter()
-            .find(|s| s.owned.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok())
+            .enumerate()
+            .skip(SHARED_STRIPE + 1)
+            .find(|(_, s)| s.owned.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok())
         {
+            STRIPES_USED.fetch_max(index + 1, Ordering::AcqRel);
             if STRIPE_RELEASE.try_with(|_| ()).is_ok() {
                 OWN_STRIPE.set(stripe);
                 return (stripe, true);
@@ -288,7 +295,7 @@ struct Totals {
 fn totals() -> Totals {
     let mut t = Totals { allocs: 0, frees: 0, reallocs: 0, bytes_in: 0, live_bytes: 0 };
     let mut bytes_out = 0u64;
-    for s in &STRIPES {
+    for s in &STRIPES[..STRIPES_USED.load(Ordering::Acquire)] {
         t.allocs = t.allocs.wrapping_add(s.allocs.load(Ordering::Relaxed));
         t.frees = t.frees.wrapping_add(s.frees.load(Ordering::Relaxed));
         t.reallocs = t.reallocs.wrapping_add(s.reallocs.load(Ordering::Relaxed));
