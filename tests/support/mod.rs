@@ -54,7 +54,18 @@ pub struct CountingSpy {
     pub fail: AtomicBool,
     /// PreAlloc allocates and frees a scratch block through the allocator.
     pub reenter: AtomicBool,
+    /// Keep an `OFFSET`-byte prefix in front of every spied block and hand
+    /// out pointers past it, as a spy that stores data with blocks does.
+    pub offset: AtomicBool,
 }
+
+// SAFETY: the vtable pointer is to an immutable static; the rest is atomic.
+unsafe impl Sync for CountingSpy {}
+// SAFETY: as above.
+unsafe impl Send for CountingSpy {}
+
+/// The prefix an offsetting `CountingSpy` keeps in front of spied blocks.
+pub const OFFSET: usize = 16;
 
 thread_local! {
     static IN_SPY: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
@@ -77,6 +88,7 @@ impl CountingSpy {
             other_calls: AtomicU64::new(0),
             fail: AtomicBool::new(false),
             reenter: AtomicBool::new(false),
+            offset: AtomicBool::new(false),
         })
     }
 
@@ -88,6 +100,42 @@ impl CountingSpy {
         self.refs.load(Ordering::SeqCst)
     }
 }
+
+impl CountingSpy {
+    fn prefix(&self) -> usize {
+        if self.offset.load(Ordering::Relaxed) {
+            OFFSET
+        } else {
+            0
+        }
+    }
+
+    fn wrap(&self, actual: *mut c_void, spyed: bool) -> *mut c_void {
+        if !spyed || self.prefix() == 0 {
+            return actual;
+        }
+        // SAFETY: the block was allocated with room for the prefix.
+        unsafe {
+            actual.cast::<u64>().write(PREFIX_MAGIC);
+            actual.cast::<u8>().add(OFFSET).cast()
+        }
+    }
+
+    fn unwrap(&self, request: *mut c_void, spyed: BOOL) -> *mut c_void {
+        if spyed == 0 || self.prefix() == 0 || request.is_null() {
+            return request;
+        }
+        // SAFETY: a spied pointer this spy handed out sits OFFSET bytes
+        // into its block, behind the magic it wrote.
+        unsafe {
+            let actual = request.cast::<u8>().sub(OFFSET);
+            assert_eq!(actual.cast::<u64>().read(), PREFIX_MAGIC, "spied block prefix intact");
+            actual.cast()
+        }
+    }
+}
+
+const PREFIX_MAGIC: u64 = 0x5350_5950_5245_4649;
 
 fn this(spy: *mut IMallocSpy) -> &'static CountingSpy {
     // SAFETY: every spy handed to these methods is a CountingSpy (first
@@ -129,22 +177,23 @@ unsafe extern "system" fn pre_alloc(spy: *mut IMallocSpy, cb: usize) -> usize {
     if s.fail.load(Ordering::Relaxed) {
         0
     } else {
-        cb
+        cb + s.prefix()
     }
 }
 unsafe extern "system" fn post_alloc(spy: *mut IMallocSpy, actual: *mut c_void) -> *mut c_void {
     bump(&this(spy).post_alloc);
     if actual.is_null() {
         bump(&this(spy).post_alloc_null);
+        return actual;
     }
-    actual
+    this(spy).wrap(actual, true)
 }
 unsafe extern "system" fn pre_free(spy: *mut IMallocSpy, request: *mut c_void, spyed: BOOL) -> *mut c_void {
     bump(&this(spy).pre_free);
     if spyed != 0 {
         bump(&this(spy).pre_free_spyed);
     }
-    request
+    this(spy).unwrap(request, spyed)
 }
 unsafe extern "system" fn post_free(spy: *mut IMallocSpy, _spyed: BOOL) {
     bump(&this(spy).post_free);
@@ -154,36 +203,43 @@ unsafe extern "system" fn pre_realloc(
     request: *mut c_void,
     cb: usize,
     actual: *mut *mut c_void,
-    _spyed: BOOL,
+    spyed: BOOL,
 ) -> usize {
     let s = this(spy);
     bump(&s.pre_realloc);
     // SAFETY: the library passes a valid out-pointer.
-    unsafe { *actual = request };
+    unsafe { *actual = s.unwrap(request, spyed) };
     if s.fail.load(Ordering::Relaxed) {
         0
+    } else if spyed != 0 && cb != 0 {
+        cb + s.prefix()
     } else {
         cb
     }
 }
-unsafe extern "system" fn post_realloc(spy: *mut IMallocSpy, actual: *mut c_void, _spyed: BOOL) -> *mut c_void {
+unsafe extern "system" fn post_realloc(spy: *mut IMallocSpy, actual: *mut c_void, spyed: BOOL) -> *mut c_void {
     bump(&this(spy).post_realloc);
     if actual.is_null() {
         bump(&this(spy).post_realloc_null);
+        return actual;
     }
-    actual
+    this(spy).wrap(actual, spyed != 0)
 }
-unsafe extern "system" fn pre_get_size(spy: *mut IMallocSpy, request: *mut c_void, _spyed: BOOL) -> *mut c_void {
+unsafe extern "system" fn pre_get_size(spy: *mut IMallocSpy, request: *mut c_void, spyed: BOOL) -> *mut c_void {
     bump(&this(spy).other_calls);
-    request
+    this(spy).unwrap(request, spyed)
 }
-unsafe extern "system" fn post_get_size(spy: *mut IMallocSpy, size: usize, _spyed: BOOL) -> usize {
+unsafe extern "system" fn post_get_size(spy: *mut IMallocSpy, size: usize, spyed: BOOL) -> usize {
     bump(&this(spy).other_calls);
-    size
+    if spyed != 0 && size != usize::MAX {
+        size - this(spy).prefix()
+    } else {
+        size
+    }
 }
-unsafe extern "system" fn pre_did_alloc(spy: *mut IMallocSpy, request: *mut c_void, _spyed: BOOL) -> *mut c_void {
+unsafe extern "system" fn pre_did_alloc(spy: *mut IMallocSpy, request: *mut c_void, spyed: BOOL) -> *mut c_void {
     bump(&this(spy).other_calls);
-    request
+    this(spy).unwrap(request, spyed)
 }
 unsafe extern "system" fn post_did_alloc(spy: *mut IMallocSpy, _request: *mut c_void, _spyed: BOOL, actual: c_int) -> c_int {
     bump(&this(spy).other_calls);
