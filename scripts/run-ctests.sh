@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs each test program given as an argument, then (when $VALGRIND names a
-# valgrind binary) runs it again under valgrind with leak checking. Prints one
-# line per run and a final "N passed, M failed" line; exits non-zero on any
-# failure. A program passes when it exits 0.
+# valgrind binary) runs it again under valgrind with leak checking and
+# NAPUTIL_TEST_UNDER_VALGRIND=1 set, so long tests can scale themselves down.
+# Prints one line per run and a final "N passed, M failed" line; exits
+# non-zero on any failure. A program passes when it exits 0.
 passed=0
 failed=0
 failures=""
@@ -22,8 +23,8 @@ for bin in "$@"; do
 done
 if [ -n "$VALGRIND" ]; then
     for bin in "$@"; do
-        run "valgrind $bin" "$VALGRIND" -q --leak-check=full --errors-for-leak-kinds=definite,possible \
-            --error-exitcode=99 "$bin"
+        run "valgrind $bin" env NAPUTIL_TEST_UNDER_VALGRIND=1 "$VALGRIND" -q --leak-check=full \
+            --errors-for-leak-kinds=definite,possible --error-exitcode=99 "$bin"
     done
 else
     echo "note: valgrind not found; skipping the valgrind runs"
