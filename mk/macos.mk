@@ -59,7 +59,9 @@ macos-deps:
 check-macos: $(addprefix check-macos-,$(MAC_TRIPLES))
 
 $(addprefix check-macos-,$(MAC_TRIPLES)): check-macos-%: $(HEADER)
+	@mkdir -p $(MAC_BUILD) && date +%s > $(MAC_BUILD)/$*.start
 	$(call MAC_CARGO_ENV,$*) $(XCARGO) build $(if $(filter release,$(MAC_PROFILE)),--release) --target $* -Zbuild-std
+	@echo "macos $*: libraries built in $$(( $$(date +%s) - $$(cat $(MAC_BUILD)/$*.start) )) s"
 	@out=$(MAC_TARGET_DIR)/$*/$(MAC_PROFILE); build=$(MAC_BUILD)/$*; \
 	mkdir -p $$build; \
 	MAC_NM="$(MAC_NM)" MAC_OBJDUMP="$(MAC_OBJDUMP)" sh scripts/macos/check-dylib.sh \
@@ -78,4 +80,6 @@ $(addprefix check-macos-,$(MAC_TRIPLES)): check-macos-%: $(HEADER)
 	    linked=$$((linked + 2)); \
 	done; \
 	echo "macos $*: static library, dylib ($(MAC_INSTALL_NAME)) and $$linked test programs" \
-	     "linked (not run; skipped as Linux-only: $(MAC_LINUX_ONLY))"
+	     "linked (not run; skipped as Linux-only: $(MAC_LINUX_ONLY));" \
+	     "$$(( $$(date +%s) - $$(cat $(MAC_BUILD)/$*.start) )) s in all"; \
+	rm -f $(MAC_BUILD)/$*.start
