@@ -1,0 +1,33 @@
+# Fault injection and fuzzing.
+#
+#   make test-faults   the tests built with the test-only `fault-injection`
+#                      feature: every allocation of every NAP Alloc* call made
+#                      to fail, failed reallocations, overflowing sizes, and
+#                      the model test with failures mixed in. Part of
+#                      `make test`.
+#   make fuzz          the cargo-fuzz target `allocator` (fuzz/) for
+#                      FUZZ_SECONDS (default 60), starting from the committed
+#                      seed corpus; new inputs go to fuzz/target/corpus, crashes
+#                      to fuzz/artifacts. Needs cargo-fuzz (installed on first
+#                      use) and a nightly toolchain, or the stable one with
+#                      RUSTC_BOOTSTRAP=1 (the default when there is no nightly).
+
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
+FUZZ_CARGO   ?= $(shell rustup toolchain list 2>/dev/null | grep -q '^nightly' && echo "$(CARGO) +nightly" || echo "env RUSTC_BOOTSTRAP=1 $(CARGO)")
+
+.PHONY: test-faults fuzz fuzz-build
+
+test: test-faults
+
+test-faults:
+	$(CARGO) test --release --features fault-injection --test faults --test nap_oom --test model -- --nocapture
+
+fuzz-build:
+	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
+	cd fuzz && $(FUZZ_CARGO) fuzz build -O allocator
+
+fuzz: fuzz-build
+	@mkdir -p fuzz/target/corpus
+	cd fuzz && $(FUZZ_CARGO) fuzz run -O -j $(FUZZ_JOBS) allocator target/corpus corpus/allocator -- \
+	    -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1
