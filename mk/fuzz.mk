@@ -13,6 +13,8 @@
 #                      RUSTC_BOOTSTRAP=1 (the default when there is no nightly).
 
 FUZZ_SECONDS ?= 60
+# The plain `cargo test` already runs the model on 1000 sequences.
+FAULT_MODEL_SEQUENCES ?= 300
 FUZZ_JOBS    ?= 1
 FUZZ_CARGO   ?= $(shell rustup toolchain list 2>/dev/null | grep -q '^nightly' && echo "$(CARGO) +nightly" || echo "env RUSTC_BOOTSTRAP=1 $(CARGO)")
 
@@ -21,7 +23,8 @@ FUZZ_CARGO   ?= $(shell rustup toolchain list 2>/dev/null | grep -q '^nightly' &
 test: test-faults
 
 test-faults:
-	$(CARGO) test --release --features fault-injection --test faults --test nap_oom --test model -- --nocapture
+	NAPUTIL_MODEL_SEQUENCES=$(FAULT_MODEL_SEQUENCES) $(CARGO) test --release --features fault-injection \
+	    --test faults --test nap_oom --test model -- --nocapture
 
 fuzz-build:
 	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked

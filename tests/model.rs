@@ -36,5 +36,9 @@ fn random_operation_sequences_match_the_model() {
         model::run(&bytes);
         ops += len as u64;
     }
-    println!("model: {seeds} corpus inputs and {sequences} random sequences ({ops} input bytes) matched");
+    #[cfg(feature = "fault-injection")]
+    let faults = format!(", {} faults injected", naputil::alloc::fault::injected_faults());
+    #[cfg(not(feature = "fault-injection"))]
+    let faults = String::new();
+    println!("model: {seeds} corpus inputs and {sequences} random sequences ({ops} input bytes) matched{faults}");
 }
