@@ -13,7 +13,7 @@
 #                      RUSTC_BOOTSTRAP=1 (the default when there is no nightly).
 
 FUZZ_SECONDS ?= 60
-# The plain `cargo test` already runs the model on 1000 sequences.
+# The plain `cargo test` already runs the model on 500 sequences.
 FAULT_MODEL_SEQUENCES ?= 300
 FUZZ_JOBS    ?= 1
 FUZZ_CARGO   ?= $(shell rustup toolchain list 2>/dev/null | grep -q '^nightly' && echo "$(CARGO) +nightly" || echo "env RUSTC_BOOTSTRAP=1 $(CARGO)")

@@ -13,7 +13,7 @@ mod support;
 use support::Rng;
 
 /// Sequences and their length; `NAPUTIL_MODEL_SEQUENCES` overrides the count.
-const SEQUENCES: usize = 1000;
+const SEQUENCES: usize = 500;
 const MAX_LEN: u64 = 1024;
 
 #[test]
