@@ -12,7 +12,7 @@ use crate::win::{E_INVALIDARG, E_POINTER, HRESULT, S_OK};
 use core::cell::Cell;
 use core::ffi::{c_char, c_void};
 use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
-use parking_lot::Mutex;
+use crate::sync::SpinLock;
 
 // ---------------------------------------------------------------------------
 // Public C types and constants
@@ -377,7 +377,7 @@ struct Handler {
 // (by installing them) that they may be used from any thread.
 unsafe impl Send for Handler {}
 
-static HANDLER: Mutex<Option<Handler>> = Mutex::new(None);
+static HANDLER: SpinLock<Option<Handler>> = SpinLock::new(None);
 
 /// How far below a pointer to look for the start of a block containing it.
 const INTERIOR_SEARCH_BYTES: usize = 256 * 1024;
@@ -599,17 +599,27 @@ fn initialize() {
         }
     }
     #[cfg(unix)]
-    // SAFETY: registers a plain extern "C" function with no captures.
+    // SAFETY: registers plain extern "C" functions with no captures.
     unsafe {
-        libc::pthread_atfork(None, None, Some(child_after_fork));
+        libc::pthread_atfork(Some(before_fork), Some(after_fork), Some(after_fork));
     }
     INIT_STATE.store(2, Ordering::Release);
 }
 
+/// Holds the handler lock across `fork()`, so the child never inherits it
+/// locked; it is held only to copy two words, never while a handler runs.
 #[cfg(unix)]
-extern "C" fn child_after_fork() {
-    after_fork_in_child();
+extern "C" fn before_fork() {
+    core::mem::forget(HANDLER.lock());
 }
+
+#[cfg(unix)]
+extern "C" fn after_fork() {
+    // SAFETY: `before_fork` locked it on this thread (the only thread, in
+    // the child) and leaked the guard.
+    unsafe { HANDLER.force_unlock() };
+}
+
 
 /// Reads an environment variable as bytes.
 fn env(name: &str) -> Option<Vec<u8>> {
@@ -763,14 +773,4 @@ pub extern "C" fn naputil_set_misuse_handler(handler: NaputilMisuseHandler, cont
 #[no_mangle]
 pub extern "C" fn naputil_misuse_description(kind: u32) -> *const c_char {
     crate::ffi::guard(c"unknown misuse".as_ptr(), || kind_description(kind).as_ptr())
-}
-
-/// Unlocks the handler lock in a child process after `fork()`, where the
-/// thread that held it does not exist.
-pub(crate) fn after_fork_in_child() {
-    if HANDLER.is_locked() {
-        // SAFETY: in the child only the forking thread exists, so nobody
-        // else can be inside the critical section.
-        unsafe { HANDLER.force_unlock() };
-    }
 }

@@ -16,6 +16,7 @@
 //! | [`com`] | COM interface layouts (`IUnknown`, `IMalloc`, `IMallocSpy`) |
 //! | [`win`] | Windows base types, `GUID` and HRESULT codes |
 //! | `ffi` | the panic guard shared by every exported function |
+//! | `sync` | the fork-safe spin lock used off the fast path |
 
 pub mod alloc;
 pub mod com;
@@ -26,5 +27,6 @@ pub mod nap;
 pub mod nap_types;
 pub mod notifier;
 pub mod spy;
+mod sync;
 pub mod table;
 pub mod win;

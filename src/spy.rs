@@ -64,9 +64,8 @@ use crate::win::{
 };
 use core::ffi::{c_int, c_void};
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
-use core::cell::UnsafeCell;
-use core::sync::atomic::AtomicBool;
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use crate::sync::SpinLock;
 use std::collections::BTreeMap;
 
 /// Bit 0 of [`STATE`]: a spy is registered and new allocations are spied.
@@ -86,66 +85,6 @@ static SPIED_LIVE: AtomicUsize = AtomicUsize::new(0);
 static OFFSET_POINTERS: SpinLock<BTreeMap<usize, usize>> = SpinLock::new(BTreeMap::new());
 /// Entries in [`OFFSET_POINTERS`], so spies that never offset never lock it.
 static OFFSET_COUNT: AtomicUsize = AtomicUsize::new(0);
-
-/// A lock that keeps no record of its waiters, held only for a map update
-/// (never across a spy call). A child after `fork()` can therefore simply
-/// reset it: a queue-based mutex may hand itself over to a waiting thread
-/// that does not exist in the child, and stay locked forever.
-struct SpinLock<T> {
-    locked: AtomicBool,
-    value: UnsafeCell<T>,
-}
-
-// SAFETY: the value is only reached through a guard, and one guard exists
-// at a time.
-unsafe impl<T: Send> Sync for SpinLock<T> {}
-
-impl<T> SpinLock<T> {
-    const fn new(value: T) -> Self {
-        SpinLock { locked: AtomicBool::new(false), value: UnsafeCell::new(value) }
-    }
-
-    fn lock(&self) -> SpinGuard<'_, T> {
-        while self.locked.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
-            while self.locked.load(Ordering::Relaxed) {
-                std::thread::yield_now();
-            }
-        }
-        SpinGuard { lock: self }
-    }
-
-    /// # Safety
-    /// The holder must be the caller (whose guard was forgotten) or a thread
-    /// that no longer exists, and must have left the value consistent.
-    unsafe fn force_unlock(&self) {
-        self.locked.store(false, Ordering::Release);
-    }
-}
-
-struct SpinGuard<'a, T> {
-    lock: &'a SpinLock<T>,
-}
-
-impl<T> core::ops::Deref for SpinGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        // SAFETY: this guard is the only access while it lives.
-        unsafe { &*self.lock.value.get() }
-    }
-}
-
-impl<T> core::ops::DerefMut for SpinGuard<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: this guard is the only access while it lives.
-        unsafe { &mut *self.lock.value.get() }
-    }
-}
-
-impl<T> Drop for SpinGuard<'_, T> {
-    fn drop(&mut self) {
-        self.lock.locked.store(false, Ordering::Release);
-    }
-}
 
 /// One reference to the spy, held for the length of one allocator call.
 struct Call {

@@ -18,7 +18,7 @@
 //! The API is deliberately small (`insert`, `remove`, `state`,
 //! `live_start_before`, `visit`) so another design can replace this one.
 
-use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
 /// log2 of the granule size: every tracked address is 16-byte aligned.
 const GRANULE_SHIFT: u32 = 4;
@@ -90,7 +90,10 @@ fn create_leaf(root: usize) -> *mut Leaf {
         return fresh;
     }
     match ROOT[root].compare_exchange(core::ptr::null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
-        Ok(_) => fresh,
+        Ok(_) => {
+            LEAVES.fetch_add(1, Ordering::Relaxed);
+            fresh
+        }
         Err(winner) => {
             // SAFETY: `fresh` was made above and never published.
             unsafe { unmap_leaf(fresh) };
@@ -230,8 +233,11 @@ pub fn visit(mut f: impl FnMut(usize)) {
 /// Bytes of bitmap the table has created so far (leaves are lazily backed, so
 /// the memory actually resident is usually far less).
 pub fn reserved_bytes() -> usize {
-    ROOT.iter().filter(|e| !e.load(Ordering::Relaxed).is_null()).count() * core::mem::size_of::<Leaf>()
+    LEAVES.load(Ordering::Relaxed) * core::mem::size_of::<Leaf>()
 }
+
+/// Leaves published in `ROOT`, so `reserved_bytes` need not scan it.
+static LEAVES: AtomicUsize = AtomicUsize::new(0);
 
 /// Bits of bitmap per tracked granule, for overhead reports.
 pub const BITS_PER_GRANULE: usize = 2;
