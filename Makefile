@@ -56,7 +56,7 @@ lib:
 header:
 	NAPUTIL_UPDATE_HEADER=1 $(CARGO) build --release
 
-test: test-rust check-header test-c
+test: test-rust test-faults check-header test-c
 
 test-rust:
 	$(CARGO) test --release

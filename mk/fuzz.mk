@@ -20,8 +20,6 @@ FUZZ_CARGO   ?= $(shell rustup toolchain list 2>/dev/null | grep -q '^nightly' &
 
 .PHONY: test-faults fuzz fuzz-build
 
-test: test-faults
-
 test-faults:
 	NAPUTIL_MODEL_SEQUENCES=$(FAULT_MODEL_SEQUENCES) $(CARGO) test --release --features fault-injection \
 	    --test faults --test nap_oom --test model -- --nocapture
