@@ -45,7 +45,7 @@ CXX_TESTS  := $(sort $(wildcard ctests/*.cpp))
 TEST_NAMES := $(notdir $(basename $(C_TESTS) $(CXX_TESTS)))
 TEST_BINS  := $(foreach t,$(TEST_NAMES),$(BUILD)/static/$(t) $(BUILD)/shared/$(t))
 
-.PHONY: all lib header test test-rust test-c check-header bench install uninstall clean
+.PHONY: all lib header test test-rust test-c check-header check-exports bench install uninstall clean
 
 all: lib header
 
@@ -56,13 +56,22 @@ lib:
 header:
 	NAPUTIL_UPDATE_HEADER=1 $(CARGO) build --release
 
-test: test-rust test-faults check-header test-c
+test: test-rust test-faults check-header check-exports test-c
 
 test-rust:
 	$(CARGO) test --release
 
 check-header:
 	sh scripts/check-header.sh
+
+# The shared library must export the API and nothing of Rust's (ELF only;
+# docs/PLATFORMS.md covers the macOS export list).
+check-exports: lib
+ifeq ($(UNAME_S),Darwin)
+	@echo "check-exports: skipped on macOS"
+else
+	sh scripts/check-exports.sh $(SHAREDLIB)
+endif
 
 $(STATICLIB) $(SHAREDLIB): lib
 
