@@ -73,6 +73,10 @@ WIN_SKIP_notifier       := POSIX-only: file descriptors (pipes, eventfd) as noti
 WIN_SKIP_connections_cpp := not portable: passes u"" literals as WCHAR, which is wchar_t on Windows
 WIN_MARKED     := $(basename $(notdir $(shell grep -l 'naputil-test: posix-only' ctests/*.c ctests/*.cpp 2>/dev/null)))
 $(foreach t,$(WIN_MARKED),$(eval WIN_SKIP_$(t) ?= POSIX-only (marked)))
+# So is any test that includes a header Windows does not have.
+WIN_POSIX_HEADERS := sys/wait|sys/eventfd|sys/resource|sys/mman|sys/socket|poll|dlfcn
+WIN_POSIX_INCLUDES := $(basename $(notdir $(shell grep -lE '^\#include <($(WIN_POSIX_HEADERS))\.h>' ctests/*.c ctests/*.cpp 2>/dev/null)))
+$(foreach t,$(WIN_POSIX_INCLUDES),$(eval WIN_SKIP_$(t) ?= POSIX-only: includes $(strip $(shell grep -ohE '^\#include <($(WIN_POSIX_HEADERS))\.h>' ctests/$(t).c* | sed 's/.*<//; s/>//' | sort -u | tr '\n' ' '))))
 WIN_SKIP_NAMES := $(sort $(patsubst WIN_SKIP_%,%,$(filter WIN_SKIP_%,$(filter-out WIN_SKIP_NAMES,$(.VARIABLES)))))
 WIN_C_TESTS    := $(sort $(wildcard ctests/*.c))
 WIN_CXX_TESTS  := $(sort $(wildcard ctests/*.cpp))
