@@ -2,7 +2,7 @@
  * FreeConnections with a connection implemented as a C++ class deriving from
  * INapEnforcementClientConnection (the header declares the interface as a
  * class of pure virtual methods in C++), and the header used from C++:
- * u"" literals for WCHAR strings, IMalloc called through its C++ methods.
+ * UTF-16 literals for WCHAR strings, IMalloc called through its C++ methods.
  */
 #include <cstdint>
 #include <cstdio>
@@ -10,6 +10,14 @@
 
 #include "napUtil.h"
 #include "check.h"
+
+/* A WCHAR literal: u"" where WCHAR is char16_t, L"" where it is a 16-bit
+ * wchar_t (Windows). */
+#ifdef _WIN32
+#define WTEXT(s) L##s
+#else
+#define WTEXT(s) u##s
+#endif
 
 namespace {
 
@@ -78,7 +86,7 @@ public:
         /* Hands out task memory, as NAP's out-parameters do. */
         if (!correlationId)
             return E_POINTER;
-        return AllocCountedString(correlationId, u"{conn-42}");
+        return AllocCountedString(correlationId, WTEXT("{conn-42}"));
     }
     HRESULT STDMETHODCALLTYPE SetCorrelationId(CorrelationId) override { return E_NOTIMPL; }
     HRESULT STDMETHODCALLTYPE SetSoHRequest(const NetworkSoHRequest *) override { return E_NOTIMPL; }
@@ -142,7 +150,7 @@ void test_free_connections()
     CHECK(keep->GetStringCorrelationId(&cid) == S_OK);
     if (cid) {
         CHECK(cid->length == 9);
-        CHECK(std::memcmp(cid->string, u"{conn-42}", 10 * sizeof(WCHAR)) == 0);
+        CHECK(std::memcmp(cid->string, WTEXT("{conn-42}"), 10 * sizeof(WCHAR)) == 0);
         FreeCountedString(cid);
     }
     CHECK(keep->Release() == 0);
@@ -153,7 +161,7 @@ void test_wchar_literals()
 {
     static_assert(sizeof(WCHAR) == 2, "WCHAR is one UTF-16 code unit");
     CountedString *cs = nullptr;
-    CHECK(AllocCountedString(&cs, u"Gr\u00fc\u00dfe \U0001F600") == S_OK);
+    CHECK(AllocCountedString(&cs, WTEXT("Gr\u00fc\u00dfe \U0001F600")) == S_OK);
     if (!cs)
         return;
     /* 'G' 'r' U+00FC U+00DF 'e' ' ' and a surrogate pair. */

@@ -70,7 +70,6 @@ WIN_CARGO_FLAGS := --release --target $(WIN_TRIPLE) -Zbuild-std
 # whose source contains the marker "naputil-test: posix-only" is skipped too.
 WIN_SKIP_env_policy     := POSIX-only: fork, waitpid, setrlimit
 WIN_SKIP_notifier       := POSIX-only: file descriptors (pipes, eventfd) as notifier handles
-WIN_SKIP_connections_cpp := not portable: passes u"" literals as WCHAR, which is wchar_t on Windows
 WIN_MARKED     := $(basename $(notdir $(shell grep -l 'naputil-test: posix-only' ctests/*.c ctests/*.cpp 2>/dev/null)))
 $(foreach t,$(WIN_MARKED),$(eval WIN_SKIP_$(t) ?= POSIX-only (marked)))
 # So is any test that includes a header Windows does not have.

@@ -440,9 +440,18 @@ fn on_current_stack(addr: usize) -> bool {
     }
 }
 
-#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+#[cfg(windows)]
 fn on_current_stack(addr: usize) -> bool {
-    // No portable query: treat the 1 MiB around this frame as the stack.
+    let (mut low, mut high) = (0usize, 0usize);
+    // SAFETY: the call only writes the two locals.
+    unsafe { windows::GetCurrentThreadStackLimits(&mut low, &mut high) };
+    addr >= low && addr < high
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
+fn on_current_stack(addr: usize) -> bool {
+    // No query for this system: treat the 1 MiB around this frame as the
+    // stack.
     let here = &addr as *const usize as usize;
     here.abs_diff(addr) < 1 << 20
 }
@@ -456,9 +465,38 @@ fn in_loaded_image(addr: usize) -> bool {
     }
 }
 
-#[cfg(not(unix))]
+#[cfg(windows)]
+fn in_loaded_image(addr: usize) -> bool {
+    let mut module: *mut c_void = core::ptr::null_mut();
+    // SAFETY: the loader only looks the address up; `module` is a local and
+    // no reference count is taken.
+    unsafe {
+        windows::GetModuleHandleExW(
+            windows::GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | windows::GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+            addr as *const u16,
+            &mut module,
+        ) != 0
+    }
+}
+
+#[cfg(not(any(unix, windows)))]
 fn in_loaded_image(_addr: usize) -> bool {
     false
+}
+
+/// The two kernel32 queries that classify misused pointers on Windows.
+#[cfg(windows)]
+mod windows {
+    use core::ffi::c_void;
+
+    pub const GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT: u32 = 0x2;
+    pub const GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS: u32 = 0x4;
+
+    #[link(name = "kernel32")]
+    extern "system" {
+        pub fn GetCurrentThreadStackLimits(low: *mut usize, high: *mut usize);
+        pub fn GetModuleHandleExW(flags: u32, name: *const u16, module: *mut *mut c_void) -> i32;
+    }
 }
 
 fn kind_description(kind: u32) -> &'static core::ffi::CStr {

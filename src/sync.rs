@@ -35,6 +35,7 @@ impl<T> SpinLock<T> {
     /// # Safety
     /// The holder must be the caller (whose guard was forgotten) or a thread
     /// that no longer exists, and must have left the value consistent.
+    #[cfg_attr(not(unix), allow(dead_code))]
     pub(crate) unsafe fn force_unlock(&self) {
         self.locked.store(false, Ordering::Release);
     }
