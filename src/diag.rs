@@ -489,13 +489,13 @@ fn in_loaded_image(_addr: usize) -> bool {
 mod windows {
     use core::ffi::c_void;
 
-    pub const GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT: u32 = 0x2;
-    pub const GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS: u32 = 0x4;
+    pub(super) const GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT: u32 = 0x2;
+    pub(super) const GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS: u32 = 0x4;
 
     #[link(name = "kernel32")]
     extern "system" {
-        pub fn GetCurrentThreadStackLimits(low: *mut usize, high: *mut usize);
-        pub fn GetModuleHandleExW(flags: u32, name: *const u16, module: *mut *mut c_void) -> i32;
+        pub(super) fn GetCurrentThreadStackLimits(low: *mut usize, high: *mut usize);
+        pub(super) fn GetModuleHandleExW(flags: u32, name: *const u16, module: *mut *mut c_void) -> i32;
     }
 }
 
