@@ -23,7 +23,8 @@
 use crate::ffi::{guard, guard_void};
 use crate::nap_types::{tagNapNotifyType, NapNotifyType, WINAPI_HRESULT, WINAPI_VOID};
 use crate::win::{DWORD, E_FAIL, E_INVALIDARG, HANDLE, HRESULT, S_FALSE, S_OK};
-use parking_lot::Mutex;
+use crate::sync::{SpinGuard, SpinLock};
+use core::sync::atomic::{AtomicBool, Ordering};
 
 /// Win32 error `ERROR_ALREADY_INITIALIZED`; `InitializeNapAgentNotifier`
 /// returns `HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED)` for a type that
@@ -36,7 +37,33 @@ const E_ALREADY_INITIALIZED: HRESULT = (0x8007_0000_u32 | 1247) as HRESULT;
 
 /// The subscribed handle of each notification type, indexed by
 /// [`slot`]; stored as its bits because a raw pointer is not `Send`.
-static SUBSCRIBERS: Mutex<[Option<usize>; 2]> = Mutex::new([None, None]);
+static SUBSCRIBERS: SpinLock<[Option<usize>; 2]> = SpinLock::new([None, None]);
+
+/// Locks [`SUBSCRIBERS`], first making sure it is held across `fork()` so
+/// that a child never inherits it locked by a thread it does not have.
+fn subscribers() -> SpinGuard<'static, [Option<usize>; 2]> {
+    static FORK_HANDLERS: AtomicBool = AtomicBool::new(false);
+    if !FORK_HANDLERS.swap(true, Ordering::AcqRel) {
+        #[cfg(unix)]
+        // SAFETY: registers plain extern "C" functions with no captures.
+        unsafe {
+            libc::pthread_atfork(Some(before_fork), Some(after_fork), Some(after_fork));
+        }
+    }
+    SUBSCRIBERS.lock()
+}
+
+#[cfg(unix)]
+extern "C" fn before_fork() {
+    core::mem::forget(SUBSCRIBERS.lock());
+}
+
+#[cfg(unix)]
+extern "C" fn after_fork() {
+    // SAFETY: `before_fork` locked it on this thread (the child's only
+    // thread) and leaked the guard.
+    unsafe { SUBSCRIBERS.force_unlock() };
+}
 
 /// The index of `type` in [`SUBSCRIBERS`], or `None` if it is not a type
 /// one can subscribe to.
@@ -78,7 +105,7 @@ pub extern "system" fn InitializeNapAgentNotifier(r#type: NapNotifyType, hNotify
         if !platform::is_valid(hNotifyEvent) {
             return E_INVALIDARG;
         }
-        let mut subscribers = SUBSCRIBERS.lock();
+        let mut subscribers = subscribers();
         if subscribers[index].is_some() {
             return E_ALREADY_INITIALIZED;
         }
@@ -96,7 +123,7 @@ pub extern "system" fn InitializeNapAgentNotifier(r#type: NapNotifyType, hNotify
 pub extern "system" fn UninitializeNapAgentNotifier(r#type: NapNotifyType) -> WINAPI_VOID {
     guard_void(|| {
         if let Some(index) = slot(r#type) {
-            SUBSCRIBERS.lock()[index] = None;
+            subscribers()[index] = None;
         }
     })
 }
@@ -125,7 +152,7 @@ pub extern "C" fn naputil_announce_nap_agent_change(r#type: NapNotifyType) -> HR
         // The lock is held while signalling so that a concurrent
         // `UninitializeNapAgentNotifier` returns only once the handle is
         // no longer in use. Signalling never blocks and calls nothing back.
-        let subscribers = SUBSCRIBERS.lock();
+        let subscribers = subscribers();
         match subscribers[index] {
             None => S_FALSE,
             Some(handle) if platform::signal(handle as HANDLE) => S_OK,
@@ -247,6 +274,7 @@ mod tests {
     use super::*;
     use crate::nap_types::tagNapNotifyType::{napNotifyTypeQuarState, napNotifyTypeServiceState};
     use core::ffi::c_int;
+    use parking_lot::Mutex;
 
     /// The subscriptions are process-wide: tests that touch them take turns.
     static SERIAL: Mutex<()> = Mutex::new(());
