@@ -111,11 +111,13 @@ windows-lib:
 # Runs every part even when an earlier one fails, then names the failures.
 WIN_PARTS := test-windows-rust test-windows-c layout-proof porting-proof
 test-windows:
-	@failed=; for part in $(WIN_PARTS); do \
+	@bash scripts/windows/wineserver.sh start; \
+	failed=; for part in $(WIN_PARTS); do \
 	    echo "== $$part"; start=$$(date +%s); \
 	    $(MAKE) --no-print-directory $$part || failed="$$failed $$part"; \
 	    echo "== $$part: $$(( $$(date +%s) - start )) s"; \
 	done; \
+	bash scripts/windows/wineserver.sh stop; \
 	if [ -n "$$failed" ]; then echo "test-windows: failed:$$failed"; exit 1; fi; \
 	echo "test-windows: $(WIN_PARTS) passed"
 

@@ -151,6 +151,8 @@ pub(crate) fn alloc_block_flagged(size: usize, flags: u32) -> *mut c_void {
     // SAFETY: `base` points to at least HEADER_SIZE writable bytes we own.
     unsafe { write_header(base.cast(), size, diag::current_epoch(), flags) };
     diag::record_alloc(size);
+    #[cfg(test)]
+    test_log::allocated(user);
     user as *mut c_void
 }
 
@@ -180,6 +182,8 @@ pub(crate) fn free_block(p: *mut c_void, caller: &'static str) {
     // SAFETY: the table just handed this live block to us alone.
     let (size, flags) = unsafe { (header(user).size, header(user).flags) };
     diag::record_free(size);
+    #[cfg(test)]
+    test_log::freed(user);
     // SAFETY: the libc block starts HEADER_SIZE bytes before a live block.
     unsafe { libc::free(header_of(user).cast()) };
     if flags & FLAG_SPIED != 0 {
@@ -219,6 +223,8 @@ pub(crate) fn realloc_block(p: *mut c_void, size: usize, caller: &'static str) -
     let (old_size, old_flags) = (old.size, old.flags);
     if size == 0 {
         diag::record_free(old_size);
+        #[cfg(test)]
+        test_log::freed(user);
         // SAFETY: the libc block of a block we own.
         unsafe { libc::free(header_of(user).cast()) };
         if old_flags & FLAG_SPIED != 0 {
@@ -252,6 +258,11 @@ pub(crate) fn realloc_block(p: *mut c_void, size: usize, caller: &'static str) -
     // SAFETY: `moved` is our libc block with its header copied by realloc.
     unsafe { (*moved.cast::<Header>()).size = size };
     diag::record_realloc(old_size, size);
+    #[cfg(test)]
+    {
+        test_log::freed(user);
+        test_log::allocated(new_user);
+    }
     new_user as *mut c_void
 }
 
@@ -267,6 +278,36 @@ pub(crate) fn heap_minimize() {
     // SAFETY: plain libc call with no pointer arguments.
     unsafe {
         libc::malloc_trim(0);
+    }
+}
+
+/// Unit tests only: which blocks this thread freed. Unit tests run in
+/// parallel threads, and another thread may be handed a freed address the
+/// moment it is freed, so "the table says it is not live" cannot tell a test
+/// that *its* block was freed; this log can.
+#[cfg(test)]
+pub(crate) mod test_log {
+    use std::cell::RefCell;
+    use std::collections::HashSet;
+
+    thread_local! {
+        static FREED: RefCell<HashSet<usize>> = RefCell::new(HashSet::new());
+    }
+
+    pub(crate) fn allocated(user: usize) {
+        let _ = FREED.try_with(|f| f.borrow_mut().remove(&user));
+    }
+
+    pub(crate) fn freed(user: usize) {
+        let _ = FREED.try_with(|f| f.borrow_mut().insert(user));
+    }
+
+    /// Whether `p` is a live block as far as this thread can tell: live in
+    /// the table, and not freed by this thread since it was last allocated
+    /// here.
+    pub(crate) fn is_live(p: *const core::ffi::c_void) -> bool {
+        let freed_here = FREED.try_with(|f| f.borrow().contains(&(p as usize))).unwrap_or(false);
+        !freed_here && super::is_live(p)
     }
 }
 

@@ -508,7 +508,7 @@ fn free_attribute_value(r#type: SoHAttributeType, value: *mut SoHAttributeValue,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alloc::is_live;
+    use crate::alloc::test_log::is_live;
     use crate::com::INapEnforcementClientConnectionVtbl;
     use crate::nap_types::{tagIpv4Addresses, tagOctetString, tagVendorSpecific, Ipv4Address};
     use crate::win::ULONG;
