@@ -159,7 +159,10 @@ struct INapEnforcementClientConnection;
 
 /**
  * Misuse kind: the pointer was a block of this allocator that is already
- * freed (a double free or a stale pointer).
+ * freed (a double free or a stale pointer). The table records addresses,
+ * not owners: a pointer from elsewhere (`malloc`, `new`) that happens to
+ * sit at an address where a freed block once started is reported as this
+ * kind, not as `NAPUTIL_MISUSE_FOREIGN`. Either way nothing is touched.
  */
 #define NAPUTIL_MISUSE_DOUBLE_FREE 1
 

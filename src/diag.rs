@@ -26,7 +26,10 @@ pub const NAPUTIL_MISUSE_SILENT: u32 = 1;
 pub const NAPUTIL_MISUSE_ABORT: u32 = 2;
 
 /// Misuse kind: the pointer was a block of this allocator that is already
-/// freed (a double free or a stale pointer).
+/// freed (a double free or a stale pointer). The table records addresses,
+/// not owners: a pointer from elsewhere (`malloc`, `new`) that happens to
+/// sit at an address where a freed block once started is reported as this
+/// kind, not as `NAPUTIL_MISUSE_FOREIGN`. Either way nothing is touched.
 pub const NAPUTIL_MISUSE_DOUBLE_FREE: u32 = 1;
 /// Misuse kind: the pointer points inside a live block, not at its start.
 pub const NAPUTIL_MISUSE_INTERIOR: u32 = 2;
@@ -501,7 +504,7 @@ mod windows {
 
 fn kind_description(kind: u32) -> &'static core::ffi::CStr {
     match kind {
-        NAPUTIL_MISUSE_DOUBLE_FREE => c"pointer was already freed (double free or stale pointer)",
+        NAPUTIL_MISUSE_DOUBLE_FREE => c"pointer was already freed (double free, or a stale or foreign pointer at a freed block's address)",
         NAPUTIL_MISUSE_INTERIOR => c"pointer points inside a block, not at its start",
         NAPUTIL_MISUSE_STACK => c"pointer is on the stack",
         NAPUTIL_MISUSE_STATIC => c"pointer is static data (a literal or global)",
