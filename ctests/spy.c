@@ -489,10 +489,64 @@ static void test_release_through_nap_free(void)
     memcpy(cs->string, hello, sizeof hello);
     CHECK_EQ(CoRevokeMallocSpy(), E_ACCESSDENIED);
     CHECK_EQ(s.refs, 2);
-    /* Freed by a NAP function, the spied blocks still end the pending revoke. */
+    clear_log(&s);
+    /* Freed by a NAP function, through the spy, the spied blocks still end
+     * the pending revoke. */
     FreeCountedString(cs);
+    CHECK_LOG(&s, "PreFree(1) PostFree(1) PreFree(1) PostFree(1) Release ");
     CHECK_EQ(s.refs, 1);
     CHECK_EQ(CoRevokeMallocSpy(), CO_E_OBJNOTREG);
+}
+
+/* The NAP functions allocate and free as CoTaskMemAlloc and CoTaskMemFree
+ * do, so a spy sees them, as it sees qutil's on Windows; even one that
+ * offsets every pointer it hands out. */
+static void test_nap_functions_through_spy(void)
+{
+    TestSpy s;
+    CountedString *cs = NULL;
+    Connections *c = NULL;
+    FixupInfo *f = (FixupInfo *)(void *)&s;
+    uint64_t base = live_blocks();
+    uint64_t misuse = naputil_misuse_count();
+    spy_init(&s);
+    s.offset = 1;
+    CHECK_EQ(CoRegisterMallocSpy(&s.iface), S_OK);
+
+    /* The string's copy first, then the structure. */
+    CHECK_EQ(AllocCountedString(&cs, hello), S_OK);
+    CHECK_LOG(&s, "PreAlloc(12) PostAlloc(1) PreAlloc(16) PostAlloc(1) ");
+    CHECK(cs != NULL);
+    if (cs) {
+        CHECK_EQ(cs->length, 5);
+        CHECK(cs->string != NULL && memcmp(cs->string, hello, sizeof hello) == 0);
+        CHECK_EQ(live_blocks(), base + 2);
+        FreeCountedString(cs);
+        CHECK_LOG(&s, "PreFree(1) PostFree(1) PreFree(1) PostFree(1) ");
+    }
+
+    CHECK_EQ(AllocConnections(&c, 3), S_OK);
+    CHECK_LOG(&s, "PreAlloc(24) PostAlloc(1) PreAlloc(16) PostAlloc(1) ");
+    CHECK(c != NULL);
+    if (c) {
+        CHECK_EQ(c->count, 3);
+        CHECK(c->connections != NULL && c->connections[0] == NULL && c->connections[2] == NULL);
+        FreeConnections(c);
+        CHECK_LOG(&s, "PreFree(1) PostFree(1) PreFree(1) PostFree(1) ");
+    }
+
+    /* A spy that fails the request fails the NAP call, which writes nothing. */
+    s.fail = 1;
+    CHECK_EQ(AllocFixupInfo(&f, 4), E_OUTOFMEMORY);
+    CHECK_LOG(&s, "PreAlloc(16) ");
+    CHECK(f == (FixupInfo *)(void *)&s);
+    s.fail = 0;
+
+    CHECK_EQ(naputil_misuse_count(), misuse);
+    CHECK_EQ(live_blocks(), base);
+    CHECK_EQ(CoRevokeMallocSpy(), S_OK);
+    CHECK_LOG(&s, "Release ");
+    CHECK_EQ(s.refs, 1);
 }
 
 static void test_reentrant_spy(void)
@@ -570,6 +624,7 @@ int main(void)
     test_offset_spy();
     test_revoke_pending();
     test_release_through_nap_free();
+    test_nap_functions_through_spy();
     test_reentrant_spy();
     test_reentrant_misuse_handler();
     CHECK_EXIT();

@@ -1631,7 +1631,8 @@ HRESULT naputil_announce_nap_agent_change(NapNotifyType type);
  * Returns `S_OK`; `E_INVALIDARG` for a NULL spy (or one without
  * `QueryInterface`); `CO_E_OBJISREG` when a spy is already registered or
  * its revoke is still pending; or the failure `QueryInterface` returned.
- * The NAP `Alloc*` functions allocate directly, not through the spy.
+ * The NAP `Alloc*` and `Free*` functions allocate and free through the
+ * spy too, as `CoTaskMemAlloc` and `CoTaskMemFree` do.
  */
 HRESULT WINAPI CoRegisterMallocSpy(struct IMallocSpy *pMallocSpy);
 #endif

@@ -156,16 +156,6 @@ pub(crate) fn alloc_block_flagged(size: usize, flags: u32) -> *mut c_void {
     user as *mut c_void
 }
 
-/// Like [`alloc_block`], with the caller's bytes zero-filled.
-pub(crate) fn alloc_zeroed_block(size: usize) -> *mut c_void {
-    let p = alloc_block(size);
-    if !p.is_null() {
-        // SAFETY: `p` is a fresh block of at least `size` bytes.
-        unsafe { core::ptr::write_bytes(p.cast::<u8>(), 0, size) };
-    }
-    p
-}
-
 /// Frees a tracked block. NULL is a no-op; a pointer that is not a live block
 /// is not touched, only reported as misuse on behalf of `caller`.
 #[inline(always)]
@@ -281,36 +271,6 @@ pub(crate) fn heap_minimize() {
     }
 }
 
-/// Unit tests only: which blocks this thread freed. Unit tests run in
-/// parallel threads, and another thread may be handed a freed address the
-/// moment it is freed, so "the table says it is not live" cannot tell a test
-/// that *its* block was freed; this log can.
-#[cfg(test)]
-pub(crate) mod test_log {
-    use std::cell::RefCell;
-    use std::collections::HashSet;
-
-    thread_local! {
-        static FREED: RefCell<HashSet<usize>> = RefCell::new(HashSet::new());
-    }
-
-    pub(crate) fn allocated(user: usize) {
-        let _ = FREED.try_with(|f| f.borrow_mut().remove(&user));
-    }
-
-    pub(crate) fn freed(user: usize) {
-        let _ = FREED.try_with(|f| f.borrow_mut().insert(user));
-    }
-
-    /// Whether `p` is a live block as far as this thread can tell: live in
-    /// the table, and not freed by this thread since it was last allocated
-    /// here.
-    pub(crate) fn is_live(p: *const core::ffi::c_void) -> bool {
-        let freed_here = FREED.try_with(|f| f.borrow().contains(&(p as usize))).unwrap_or(false);
-        !freed_here && super::is_live(p)
-    }
-}
-
 #[cfg(feature = "fault-injection")]
 pub mod fault {
     //! Test-only: makes the k-th underlying allocation from now fail.
@@ -376,4 +336,34 @@ pub extern "system" fn CoTaskMemRealloc(pv: *mut c_void, cb: SIZE_T) -> *mut c_v
 #[cfg(not(naputil_header_win32))]
 pub extern "system" fn CoTaskMemFree(pv: *mut c_void) {
     crate::ffi::guard_void(|| crate::spy::spied_free(pv, "CoTaskMemFree"))
+}
+
+/// Unit tests only: which blocks this thread freed. Unit tests run in
+/// parallel threads, and another thread may be handed a freed address the
+/// moment it is freed, so "the table says it is not live" cannot tell a test
+/// that *its* block was freed; this log can.
+#[cfg(test)]
+pub(crate) mod test_log {
+    use std::cell::RefCell;
+    use std::collections::HashSet;
+
+    thread_local! {
+        static FREED: RefCell<HashSet<usize>> = RefCell::new(HashSet::new());
+    }
+
+    pub(crate) fn allocated(user: usize) {
+        let _ = FREED.try_with(|f| f.borrow_mut().remove(&user));
+    }
+
+    pub(crate) fn freed(user: usize) {
+        let _ = FREED.try_with(|f| f.borrow_mut().insert(user));
+    }
+
+    /// Whether `p` is a live block as far as this thread can tell: live in
+    /// the table, and not freed by this thread since it was last allocated
+    /// here.
+    pub(crate) fn is_live(p: *const core::ffi::c_void) -> bool {
+        let freed_here = FREED.try_with(|f| f.borrow().contains(&(p as usize))).unwrap_or(false);
+        !freed_here && super::is_live(p)
+    }
 }

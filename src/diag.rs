@@ -6,6 +6,10 @@
 //! modified on every allocation, which is what lets the allocator scale with
 //! threads. Readers add the stripes up.
 
+// Each exported function's documentation states its contract for the C
+// caller, which is what a `# Safety` section would repeat.
+#![allow(clippy::missing_safety_doc)]
+
 use crate::alloc;
 use crate::table;
 use crate::win::{E_INVALIDARG, E_POINTER, HRESULT, S_OK};

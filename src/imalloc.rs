@@ -5,6 +5,9 @@
 //! forgets to release it leaks nothing. Its methods and the `CoTaskMem*`
 //! functions share one code path (through `spy`, then `alloc`).
 
+// Each exported function's documentation states its contract for the C
+// caller, which is what a `# Safety` section would repeat.
+#![allow(clippy::missing_safety_doc)]
 #![allow(non_snake_case)]
 
 use crate::com::{IMalloc, IMallocVtbl};

@@ -11,6 +11,9 @@
 //!   it is written without its old value being read or freed.
 //! - `Free*` accept NULL, free the embedded pointers first and the
 //!   top-level block last, and skip NULL embedded pointers.
+//! - Every block is allocated and freed through the same path as
+//!   `CoTaskMemAlloc` and `CoTaskMemFree`, so a registered `IMallocSpy` sees
+//!   these functions' allocations and frees, as it sees qutil's on Windows.
 //! - The library reads only memory it knows: a pointer handed to a `Free*`
 //!   function that is not a live task-memory block (already freed, never
 //!   allocated here, a stack or static address, a pointer into a block) is
@@ -24,7 +27,6 @@
 // is what a `# Safety` section would repeat.
 #![allow(clippy::missing_safety_doc)]
 
-use crate::alloc::{alloc_block, alloc_zeroed_block, block_size, free_block};
 use crate::com::INapEnforcementClientConnection;
 use crate::ffi::{guard, guard_void};
 use crate::nap_types::{
@@ -382,6 +384,51 @@ pub unsafe extern "system" fn FreeSystemHealthAgentState(state: *mut SystemHealt
     })
 }
 
+// ---------------------------------------------------------------------------
+// Task memory, as CoTaskMemAlloc and CoTaskMemFree see it
+// ---------------------------------------------------------------------------
+
+/// A task-memory block of `size` bytes, allocated as `CoTaskMemAlloc` does
+/// (through a registered spy); NULL when memory runs out or the spy fails
+/// the request. A spy that hands back a pointer with less room than asked
+/// for gets it freed again and the call fails: nothing here writes past the
+/// block it can see.
+fn alloc_block(size: usize) -> *mut c_void {
+    let p = crate::spy::spied_alloc(size);
+    if p.is_null() {
+        return p;
+    }
+    match block_size(p) {
+        Some(room) if room >= size => p,
+        _ => {
+            free_block(p, "CoTaskMemAlloc");
+            ptr::null_mut()
+        }
+    }
+}
+
+/// Like [`alloc_block`], zero-filled.
+fn alloc_zeroed_block(size: usize) -> *mut c_void {
+    let p = alloc_block(size);
+    if !p.is_null() {
+        // SAFETY: `alloc_block` checked that `p` has `size` bytes of room.
+        unsafe { ptr::write_bytes(p.cast::<u8>(), 0, size) };
+    }
+    p
+}
+
+/// Frees a block as `CoTaskMemFree` does (through a registered spy); a
+/// pointer that is not a live block is reported as misuse of `caller`.
+fn free_block(p: *mut c_void, caller: &'static str) {
+    crate::spy::spied_free(p, caller)
+}
+
+/// The bytes a caller may use at `p` if it is a live task-memory block, as
+/// a spy may have handed it out; `None` otherwise. Never calls the spy.
+fn block_size(p: *mut c_void) -> Option<usize> {
+    crate::spy::caller_block_size(p)
+}
+
 /// Allocates a zero-filled task-memory array of `count` `T`s; a NULL
 /// pointer when `count` is 0.
 fn alloc_zeroed_array<T>(count: UINT16) -> Result<*mut T, HRESULT> {
@@ -405,7 +452,7 @@ fn new_block<T>(value: T) -> Result<*mut T, HRESULT> {
     }
     // SAFETY: `block` is a fresh, suitably aligned (16 bytes) block of
     // `size_of::<T>()` bytes.
-    unsafe { block.write(value) };
+    unsafe { block.write_unaligned(value) };
     Ok(block)
 }
 
@@ -421,10 +468,11 @@ fn read_live<T: Copy>(p: *mut T, caller: &'static str) -> Option<T> {
         return None;
     }
     match block_size(p.cast::<c_void>()) {
-        // SAFETY: `p` is a live block of at least `size_of::<T>()` bytes,
-        // aligned like malloc, and every `T` used here is plain data for
-        // which any bit pattern is valid.
-        Some(size) if size >= size_of::<T>() => Some(unsafe { p.read() }),
+        // SAFETY: `p` is a live block of at least `size_of::<T>()` bytes
+        // (read unaligned: a spy may offset the pointers it hands out), and
+        // every `T` used here is plain data for which any bit pattern is
+        // valid.
+        Some(size) if size >= size_of::<T>() => Some(unsafe { p.read_unaligned() }),
         _ => {
             free_block(p.cast(), caller);
             None
@@ -439,9 +487,9 @@ fn read_live<T: Copy>(p: *mut T, caller: &'static str) -> Option<T> {
 fn readable<T: Copy>(array: *mut T, count: UINT16) -> impl Iterator<Item = T> {
     let available =
         block_size(array.cast::<c_void>()).map_or(0, |bytes| usize::from(count).min(bytes / size_of::<T>()));
-    // SAFETY: `i < available` elements lie inside the live block `array`,
-    // which is aligned like malloc; every `T` used here is plain data.
-    (0..available).map(move |i| unsafe { array.add(i).read() })
+    // SAFETY: `i < available` elements lie inside the live block `array`
+    // (read unaligned, as in `read_live`); every `T` used here is plain data.
+    (0..available).map(move |i| unsafe { array.add(i).read_unaligned() })
 }
 
 /// Calls `Release` on `connection` if it and its `Release` slot are
@@ -476,9 +524,10 @@ fn free_attribute_value(r#type: SoHAttributeType, value: *mut SoHAttributeValue,
     };
     let holds_union = block_size(value.cast::<c_void>()).is_some_and(|size| size >= size_of::<SoHAttributeValue>());
     if holds_union {
-        // SAFETY: `value` is a live block big enough for the union; its
-        // members are plain data, so reading any of them is defined.
-        let member = unsafe { value.read() };
+        // SAFETY: `value` is a live block big enough for the union (read
+        // unaligned, as in `read_live`); its members are plain data, so
+        // reading any of them is defined.
+        let member = unsafe { value.read_unaligned() };
         // SAFETY: reading the union member that `type` selects; any bit
         // pattern is a valid pointer value, and it is only freed, never
         // dereferenced.

@@ -31,8 +31,9 @@
 //! for spies that do not offset pointers); any other pointer is spied when
 //! it is a live block with the flag set. A pointer that a spy offsets and
 //! that the caller then passes to a function that does not go through the
-//! spy (a NAP `Free*` function, or `CoTaskMemFree` after the spy has been
-//! released) is not a block start and is reported as misuse, untouched.
+//! spy (`CoTaskMemFree` after the spy has been released) is not a block
+//! start and is reported as misuse, untouched. The NAP `Alloc*` and `Free*`
+//! functions go through the spy like `CoTaskMemAlloc` and `CoTaskMemFree`.
 //!
 //! # Revocation
 //!
@@ -54,6 +55,9 @@
 //! its own spy calls have returned. With no spy registered, each entry
 //! point costs one relaxed atomic load.
 
+// Each exported function's documentation states its contract for the C
+// caller, which is what a `# Safety` section would repeat.
+#![allow(clippy::missing_safety_doc)]
 #![allow(non_snake_case)]
 
 use crate::alloc::{self, FLAG_SPIED};
@@ -286,6 +290,23 @@ fn forget_offset_if_dead(caller: *mut c_void) {
     }
 }
 
+/// How many bytes the caller may use at `request`: the block's size when it
+/// is a live block, or, for a pointer a spy handed out offset into a live
+/// block, what lies from there to the block's end. `None` for anything
+/// else. Calls no spy method (the NAP `Free*` functions use it to know how
+/// much of a structure they may read).
+pub(crate) fn caller_block_size(request: *mut c_void) -> Option<usize> {
+    if let Some(size) = alloc::block_size(request) {
+        return Some(size);
+    }
+    if request.is_null() || OFFSET_COUNT.load(Ordering::Acquire) == 0 {
+        return None;
+    }
+    let actual = OFFSET_POINTERS.lock().get(&(request as usize)).copied()?;
+    let size = alloc::block_size(actual as *const c_void)?;
+    size.checked_sub((request as usize).checked_sub(actual)?)
+}
+
 // ---------------------------------------------------------------------------
 // The allocator entry points
 // ---------------------------------------------------------------------------
@@ -502,7 +523,8 @@ extern "C" fn child_after_fork() {
 /// Returns `S_OK`; `E_INVALIDARG` for a NULL spy (or one without
 /// `QueryInterface`); `CO_E_OBJISREG` when a spy is already registered or
 /// its revoke is still pending; or the failure `QueryInterface` returned.
-/// The NAP `Alloc*` functions allocate directly, not through the spy.
+/// The NAP `Alloc*` and `Free*` functions allocate and free through the
+/// spy too, as `CoTaskMemAlloc` and `CoTaskMemFree` do.
 #[no_mangle]
 #[cfg(not(naputil_header_win32))]
 pub unsafe extern "system" fn CoRegisterMallocSpy(pMallocSpy: *mut IMallocSpy) -> WINAPI_HRESULT {

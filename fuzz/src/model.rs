@@ -185,7 +185,8 @@ struct Expected {
 struct Model {
     base: NaputilStats,
     blocks: Vec<Block>,
-    naps: Vec<Nap>,
+    /// NAP objects, each with whether its blocks are spied.
+    naps: Vec<(Nap, bool)>,
     stale: Vec<usize>,
     expect: Expected,
     spy: SpyState,
@@ -288,7 +289,7 @@ impl Model {
 
     /// Start addresses of every block the NAP objects own.
     fn nap_blocks(&self) -> impl Iterator<Item = usize> + '_ {
-        self.naps.iter().flat_map(|n| {
+        self.naps.iter().flat_map(|(n, _)| {
             // SAFETY: every NAP object in the model is live.
             let (top, inner) = unsafe {
                 match *n {
@@ -536,6 +537,8 @@ impl Model {
         }
         // A fault on the first or second of the call's allocations.
         let fault = self.take_fault().then_some(1 + (n % 2) as u64);
+        // The NAP functions allocate as CoTaskMemAlloc does: through the spy.
+        let spied = self.spy_sees_allocs();
         let blocks_needed = |count: usize| if count == 0 { 1u64 } else { 2 };
         let hr: HRESULT;
         let (nap, blocks, bytes) = match which % 3 {
@@ -549,7 +552,7 @@ impl Model {
                 self.arm(0);
                 if let Some(k) = fault {
                     assert_eq!((hr, out as usize), (E_OUTOFMEMORY, 0x10), "AllocConnections under a fault");
-                    self.record_unwound_first_block(k, usize::from(n) * core::mem::size_of::<usize>());
+                    self.record_unwound_first_block(k, spied, usize::from(n) * core::mem::size_of::<usize>());
                     return;
                 }
                 let bytes = core::mem::size_of::<Connections>() + usize::from(n) * core::mem::size_of::<usize>();
@@ -565,7 +568,7 @@ impl Model {
                 self.arm(0);
                 if let Some(k) = fault {
                     assert_eq!((hr, out as usize), (E_OUTOFMEMORY, 0x10), "AllocCountedString under a fault");
-                    self.record_unwound_first_block(k, (len + 1) * 2);
+                    self.record_unwound_first_block(k, spied, (len + 1) * 2);
                     return;
                 }
                 let bytes = core::mem::size_of::<CountedString>() + (len + 1) * 2;
@@ -581,7 +584,7 @@ impl Model {
                 self.arm(0);
                 if let Some(k) = fault {
                     assert_eq!((hr, out as usize), (E_OUTOFMEMORY, 0x10), "AllocFixupInfo under a fault");
-                    self.record_unwound_first_block(k, usize::from(n) * 4);
+                    self.record_unwound_first_block(k, spied, usize::from(n) * 4);
                     return;
                 }
                 let bytes = core::mem::size_of::<FixupInfo>() + usize::from(n) * 4;
@@ -589,21 +592,32 @@ impl Model {
             }
         };
         assert_eq!(hr, S_OK, "NAP Alloc*");
-        self.record_nap(nap, blocks, bytes);
+        self.record_nap(nap, blocks, bytes, spied);
     }
 
     /// A NAP `Alloc*` call whose second allocation failed made and freed its
     /// first block (the array or string, `bytes` long) before answering.
-    fn record_unwound_first_block(&mut self, k: u64, bytes: usize) {
+    /// A spy saw `k` `PreAlloc` calls, and the free of the first block.
+    fn record_unwound_first_block(&mut self, k: u64, spied: bool, bytes: usize) {
+        if spied {
+            self.spy_pre_alloc += k;
+        }
         if k == 2 {
             self.expect.allocs += 1;
             self.expect.frees += 1;
             self.expect.bytes_requested += bytes as u64;
+            if spied {
+                self.spy_spyed_frees += 1;
+            }
         }
     }
 
-    fn record_nap(&mut self, nap: Nap, blocks: u64, bytes: usize) {
-        self.naps.push(nap);
+    fn record_nap(&mut self, nap: Nap, blocks: u64, bytes: usize, spied: bool) {
+        self.naps.push((nap, spied));
+        if spied {
+            self.spy_pre_alloc += blocks;
+            self.spied_live += blocks as usize;
+        }
         self.expect.live_blocks += blocks;
         self.expect.live_bytes += bytes as u64;
         self.expect.allocs += blocks;
@@ -614,7 +628,7 @@ impl Model {
         if self.naps.is_empty() {
             return;
         }
-        let nap = self.naps.swap_remove(pick % self.naps.len());
+        let (nap, spied) = self.naps.swap_remove(pick % self.naps.len());
         let (blocks, bytes) = match nap {
             Nap::String(s, len) if detach => {
                 // As NAP code does: keep the string, free only the struct, and
@@ -628,7 +642,7 @@ impl Model {
                 let seed = self.next_seed;
                 self.next_seed = self.next_seed.wrapping_add(1);
                 fill(string.cast(), string_bytes, seed);
-                self.blocks.push(Block { ptr: string.cast(), size: string_bytes, seed, spied: false });
+                self.blocks.push(Block { ptr: string.cast(), size: string_bytes, seed, spied });
                 (1, core::mem::size_of::<CountedString>())
             }
             Nap::Connections(c, n) => {
@@ -650,6 +664,15 @@ impl Model {
         self.expect.live_blocks -= blocks;
         self.expect.live_bytes -= bytes as u64;
         self.expect.frees += blocks;
+        if spied {
+            // Each block went through the spy while it was still there.
+            if self.spy_sees_block(true) {
+                self.spy_spyed_frees += blocks;
+            }
+            for _ in 0..blocks {
+                self.spied_block_gone();
+            }
+        }
     }
 
     fn register_spy(&mut self) {
