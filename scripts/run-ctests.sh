@@ -27,7 +27,7 @@ if [ -n "$VALGRIND" ]; then
             --errors-for-leak-kinds=definite,possible --error-exitcode=99 "$bin"
     done
 else
-    echo "note: valgrind not found; skipping the valgrind runs"
+    echo "note: no valgrind runs (valgrind is not installed, or VALGRIND was set empty)"
 fi
 [ -n "$failures" ] && echo "failed:$failures"
 echo "$passed passed, $failed failed"
