@@ -21,6 +21,7 @@ typedef struct TestSpy {
     int qi_calls;
     HRESULT qi_result;
     int offset;         /* keep a PREFIX-byte prefix in front of spied blocks */
+    int short_alloc;    /* ... without PreAlloc asking for room for it */
     int fail;           /* PreAlloc/PreRealloc force failure */
     int reenter;        /* PreAlloc allocates and frees a scratch block */
     int revoke_in_post_free;
@@ -78,7 +79,7 @@ static SIZE_T STDMETHODCALLTYPE spy_pre_alloc(IMallocSpy *This, SIZE_T cb)
     }
     if (s->fail)
         return 0;
-    return s->offset ? cb + PREFIX : cb;
+    return s->offset && !s->short_alloc ? cb + PREFIX : cb;
 }
 
 static void *STDMETHODCALLTYPE spy_post_alloc(IMallocSpy *This, void *actual)
@@ -541,6 +542,15 @@ static void test_nap_functions_through_spy(void)
     CHECK_LOG(&s, "PreAlloc(16) ");
     CHECK(f == (FixupInfo *)(void *)&s);
     s.fail = 0;
+
+    /* A spy that hands out less room than asked for: the NAP function does
+     * not write past it; it frees the block again and fails. */
+    s.short_alloc = 1;
+    c = NULL;
+    CHECK_EQ(AllocConnections(&c, 3), E_OUTOFMEMORY);
+    CHECK(c == NULL);
+    CHECK_LOG(&s, "PreAlloc(24) PostAlloc(1) PreFree(1) PostFree(1) ");
+    s.short_alloc = 0;
 
     CHECK_EQ(naputil_misuse_count(), misuse);
     CHECK_EQ(live_blocks(), base);

@@ -394,17 +394,7 @@ pub unsafe extern "system" fn FreeSystemHealthAgentState(state: *mut SystemHealt
 /// for gets it freed again and the call fails: nothing here writes past the
 /// block it can see.
 fn alloc_block(size: usize) -> *mut c_void {
-    let p = crate::spy::spied_alloc(size);
-    if p.is_null() {
-        return p;
-    }
-    match block_size(p) {
-        Some(room) if room >= size => p,
-        _ => {
-            free_block(p, "CoTaskMemAlloc");
-            ptr::null_mut()
-        }
-    }
+    crate::spy::spied_alloc_with_room(size)
 }
 
 /// Like [`alloc_block`], zero-filled.

@@ -319,6 +319,25 @@ pub(crate) fn spied_alloc(cb: usize) -> *mut c_void {
     spied_alloc_slow(cb)
 }
 
+/// [`spied_alloc`] for callers that write `cb` bytes into the block
+/// themselves: a pointer a spy hands back with less room than that is freed
+/// again (through the spy) and NULL returned.
+#[inline]
+pub(crate) fn spied_alloc_with_room(cb: usize) -> *mut c_void {
+    if STATE.load(Ordering::Relaxed) == 0 {
+        return alloc::alloc_block(cb);
+    }
+    let p = spied_alloc_slow(cb);
+    match caller_block_size(p) {
+        _ if p.is_null() => p,
+        Some(room) if room >= cb => p,
+        _ => {
+            spied_free(p, "CoTaskMemAlloc");
+            null_mut()
+        }
+    }
+}
+
 #[cold]
 fn spied_alloc_slow(cb: usize) -> *mut c_void {
     let Some(call) = Call::begin().filter(|c| c.registered) else { return alloc::alloc_block(cb) };
