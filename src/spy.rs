@@ -395,7 +395,7 @@ fn allocate(size: usize, spied: bool) -> *mut c_void {
     block
 }
 
-#[inline]
+#[inline(always)]
 pub(crate) fn spied_free(pv: *mut c_void, caller: &'static str) {
     if pv.is_null() {
         return;
