@@ -171,11 +171,21 @@ pub(crate) fn free_block(p: *mut c_void, caller: &'static str) {
     }
     // SAFETY: the table just handed this live block to us alone.
     let (size, flags) = unsafe { (header(user).size, header(user).flags) };
+    release(user, header_of(user).cast(), size, flags);
+}
+
+/// Ends a block the table no longer holds: counts it freed, gives its libc
+/// block `base` back, and drops the reference a spied block holds.
+#[inline(always)]
+fn release(user: usize, base: *mut c_void, size: usize, flags: u32) {
     diag::record_free(size);
     #[cfg(test)]
     test_log::freed(user);
-    // SAFETY: the libc block starts HEADER_SIZE bytes before a live block.
-    unsafe { libc::free(header_of(user).cast()) };
+    #[cfg(not(test))]
+    let _ = user;
+    // SAFETY: the callers pass the libc block of a block they removed from
+    // the table (or that realloc just moved it to), which nothing else owns.
+    unsafe { libc::free(base) };
     if flags & FLAG_SPIED != 0 {
         crate::spy::spied_block_freed();
     }
@@ -212,14 +222,7 @@ pub(crate) fn realloc_block(p: *mut c_void, size: usize, caller: &'static str) -
     let old = unsafe { header(user) };
     let (old_size, old_flags) = (old.size, old.flags);
     if size == 0 {
-        diag::record_free(old_size);
-        #[cfg(test)]
-        test_log::freed(user);
-        // SAFETY: the libc block of a block we own.
-        unsafe { libc::free(header_of(user).cast()) };
-        if old_flags & FLAG_SPIED != 0 {
-            crate::spy::spied_block_freed();
-        }
+        release(user, header_of(user).cast(), old_size, old_flags);
         return core::ptr::null_mut();
     }
     if size > MAX_REQUEST {
@@ -236,12 +239,7 @@ pub(crate) fn realloc_block(p: *mut c_void, size: usize, caller: &'static str) -
     if !table::insert(new_user) {
         // The table could not grow to cover the new address: the contents
         // cannot be returned safely, so release them and fail loudly.
-        diag::record_free(old_size);
-        // SAFETY: `moved` is the libc block realloc just returned.
-        unsafe { libc::free(moved) };
-        if old_flags & FLAG_SPIED != 0 {
-            crate::spy::spied_block_freed();
-        }
+        release(user, moved, old_size, old_flags);
         diag::report_table_exhausted(caller);
         return core::ptr::null_mut();
     }

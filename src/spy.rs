@@ -252,11 +252,16 @@ fn is_spied(request: *mut c_void) -> bool {
     if alloc::is_live(request) {
         return flags_spied(request as usize);
     }
-    if OFFSET_COUNT.load(Ordering::Acquire) == 0 {
-        return false;
+    remembered_actual(request).is_some_and(|actual| alloc::is_live(actual as *const c_void) && flags_spied(actual))
+}
+
+/// The actual block a spy's Post-method handed `request` out for, if the
+/// library remembered one (only pointers the spy offset are remembered).
+fn remembered_actual(request: *mut c_void) -> Option<usize> {
+    if request.is_null() || OFFSET_COUNT.load(Ordering::Acquire) == 0 {
+        return None;
     }
-    let actual = OFFSET_POINTERS.lock().get(&(request as usize)).copied();
-    actual.is_some_and(|actual| alloc::is_live(actual as *const c_void) && flags_spied(actual))
+    OFFSET_POINTERS.lock().get(&(request as usize)).copied()
 }
 
 fn flags_spied(block: usize) -> bool {
@@ -299,10 +304,7 @@ pub(crate) fn caller_block_size(request: *mut c_void) -> Option<usize> {
     if let Some(size) = alloc::block_size(request) {
         return Some(size);
     }
-    if request.is_null() || OFFSET_COUNT.load(Ordering::Acquire) == 0 {
-        return None;
-    }
-    let actual = OFFSET_POINTERS.lock().get(&(request as usize)).copied()?;
+    let actual = remembered_actual(request)?;
     let size = alloc::block_size(actual as *const c_void)?;
     size.checked_sub((request as usize).checked_sub(actual)?)
 }

@@ -17,24 +17,10 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
+# shellcheck source=wine-env.sh
+. "$here/wine-env.sh"
 
-if [ -z "${WINE:-}" ]; then
-  if [ -x /usr/lib/wine/wine64 ]; then WINE=/usr/lib/wine/wine64; else WINE=wine; fi
-fi
-export WINEPREFIX=${WINEPREFIX:-$repo/target/windows/wineprefix}
-export WINEDEBUG=${WINEDEBUG:--all}
-# No desktop, no dialogs: a crashing test must fail, not wait for a click.
-export DISPLAY=
-export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-winemenubuilder.exe=d;mscoree=d;mshtml=d}
-
-if [ ! -f "$WINEPREFIX/system.reg" ]; then
-  mkdir -p "$WINEPREFIX"
-  "$WINE" wineboot --init >/dev/null 2>&1 || true
-  wineserver_bin=$(dirname "$WINE")/wineserver
-  [ -x "$wineserver_bin" ] || wineserver_bin=wineserver
-  "$wineserver_bin" -w || true
-fi
+wine_ensure_prefix
 
 # Wine accepts Linux paths on drive Z: with forward slashes.
 winepath=

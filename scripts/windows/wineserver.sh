@@ -18,27 +18,22 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-if [ -z "${WINE:-}" ]; then
-  if [ -x /usr/lib/wine/wine64 ]; then WINE=/usr/lib/wine/wine64; else WINE=wine; fi
-fi
-export WINEPREFIX=${WINEPREFIX:-$repo/target/windows/wineprefix}
-export WINEDEBUG=${WINEDEBUG:--all}
-server=$(dirname "$(command -v "$WINE")")/wineserver
-[ -x "$server" ] || server=wineserver
+# shellcheck source=wine-env.sh
+. "$here/wine-env.sh"
 
 case "${1:-}" in
   start)
-    if [ ! -f "$WINEPREFIX/system.reg" ]; then
-      # wine-run.sh creates the prefix on first use; run a no-op through it.
-      "$here/wine-run.sh" cmd /c exit 0 </dev/null >/dev/null 2>&1 || true
+    wine_ensure_prefix
+    # Exit status 2: a server for this prefix is already running (one a
+    # program left lingering); wait for it to go, then start ours.
+    if ! "$WINESERVER" -p </dev/null >/dev/null 2>&1; then
+      "$WINESERVER" -w </dev/null >/dev/null 2>&1 || true
+      "$WINESERVER" -p </dev/null >/dev/null 2>&1 || true
     fi
-    # Exit status 2: a server for this prefix is already running.
-    "$server" -p </dev/null >/dev/null 2>&1 || true
     ;;
   stop)
-    "$server" -k </dev/null >/dev/null 2>&1 || true
-    "$server" -w </dev/null >/dev/null 2>&1 || true
+    "$WINESERVER" -k </dev/null >/dev/null 2>&1 || true
+    "$WINESERVER" -w </dev/null >/dev/null 2>&1 || true
     ;;
   *)
     echo "usage: $0 start|stop" >&2
