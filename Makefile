@@ -1,7 +1,7 @@
 # naputil — build, test and install.
 #
 #   make                 both libraries (release) and the regenerated header
-#   make test            Rust tests, header checks, every ctests/ program
+#   make test            format and clippy checks, Rust tests, header checks, every ctests/ program
 #                        against the static and the shared library, and
 #                        again under valgrind when it is installed
 #   make install         PREFIX=/usr/local DESTDIR= LIBDIR= INCLUDEDIR=
@@ -45,7 +45,8 @@ CXX_TESTS  := $(sort $(wildcard ctests/*.cpp))
 TEST_NAMES := $(notdir $(basename $(C_TESTS) $(CXX_TESTS)))
 TEST_BINS  := $(foreach t,$(TEST_NAMES),$(BUILD)/static/$(t) $(BUILD)/shared/$(t))
 
-.PHONY: all lib header test test-rust test-c check-header check-exports bench install uninstall clean
+
+.PHONY: all lib header lint test test-rust test-c check-header check-exports bench install uninstall clean
 
 all: lib header
 
@@ -56,7 +57,14 @@ lib:
 header:
 	NAPUTIL_UPDATE_HEADER=1 $(CARGO) build --release
 
-test: test-rust test-faults check-header check-exports test-c
+test: lint test-rust test-faults check-header check-exports test-c
+
+# Formatting (rustfmt.toml) and clippy with warnings as errors, for the
+# plain and the fault-injection build.
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets --release -- -D warnings
+	$(CARGO) clippy --all-targets --release --features fault-injection -- -D warnings
 
 test-rust:
 	$(CARGO) test --release

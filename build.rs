@@ -6,13 +6,13 @@
 //! what `make header` does). A stale committed header never fails the build;
 //! a cbindgen error does.
 //!
-//! Two things cbindgen cannot do by itself are done here:
+//! Three things cbindgen cannot do by itself are done here:
 //!
 //! - cbindgen skips every function that is not `extern "C"`, and the API is
 //!   `extern "system"` (`WINAPI`). cbindgen therefore reads a copy of `src/`
 //!   in `$OUT_DIR` in which `extern "system" fn` reads `extern "C" fn`; the
 //!   two are the same ABI everywhere except 32-bit Windows, and the header
-//!   spells the difference with `WINAPI` (see `src/nap_types.rs`).
+//!   spells the difference with `WINAPI` (see `src/types/nap.rs`).
 //! - The header must compile as C89, but cbindgen closes its `extern "C"`
 //!   block with `//` comments and ends every enumerator list with a comma.
 //!   The comments are rewritten as `/* */` and the trailing commas dropped.
@@ -83,7 +83,8 @@ fn with_stdcall_vtables(header: &str) -> String {
     for line in header.split_inclusive('\n') {
         let is_slot = line.find("(*").is_some_and(|at| {
             let rest = &line[at..];
-            rest.find(")(struct ").is_some_and(|open| rest[open..].split(',').next().is_some_and(|p| p.contains("*This")))
+            rest.find(")(struct ")
+                .is_some_and(|open| rest[open..].split(',').next().is_some_and(|p| p.contains("*This")))
         });
         if is_slot {
             out.push_str(&line.replacen("(*", "(STDMETHODCALLTYPE *", 1));

@@ -19,8 +19,8 @@ use std::sync::mpsc::sync_channel;
 use std::sync::{Barrier, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
-use naputil::alloc::{CoTaskMemAlloc, CoTaskMemFree, CoTaskMemRealloc};
-use naputil::nap::{AllocConnections, AllocCountedString, FreeConnections, FreeCountedString};
+use naputil::{AllocConnections, AllocCountedString, FreeConnections, FreeCountedString};
+use naputil::{CoTaskMemAlloc, CoTaskMemFree, CoTaskMemRealloc};
 
 /// Repetitions of every workload; the median is reported.
 const REPS: usize = 7;
@@ -457,7 +457,7 @@ fn overhead() -> Overhead {
     // and is backed by memory once any of them is set, so the bitmap costs
     // one page per distinct span of that many granules the working set uses.
     const PAGE: usize = 4096;
-    let span = PAGE * 8 / naputil::table::BITS_PER_GRANULE * naputil::table::GRANULE;
+    let span = PAGE * 8 / naputil::tracking::BITS_PER_GRANULE * naputil::tracking::GRANULE;
     let mut spans: Vec<usize> = tracked.iter().map(|&p| p as usize / span).collect();
     spans.sort_unstable();
     spans.dedup();

@@ -1,5 +1,5 @@
 /*
- * CoTaskMemAlloc, CoTaskMemRealloc and CoTaskMemFree against SPEC section 4,
+ * CoTaskMemAlloc, CoTaskMemRealloc and CoTaskMemFree against their contract,
  * with every effect checked through the allocator's counters.
  */
 #include <stdint.h>

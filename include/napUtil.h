@@ -1337,8 +1337,10 @@ uint32_t naputil_checkpoint(void);
 /**
  * Counts the live blocks allocated since `checkpoint` (0: since start-up)
  * and, when `visit` is not NULL, calls `visit(block, size, context)` for
- * each. The visitor may free the block it is given. Do not call this while
- * other threads free the blocks being listed.
+ * each. Under a spy that offsets the pointers it hands out, `block` and
+ * `size` are the pointer the caller was given and the bytes from there to
+ * the block's end. The visitor may free the block it is given. Do not call
+ * this while other threads free the blocks being listed.
  */
 uint64_t naputil_leaks_since(uint32_t checkpoint, NaputilBlockVisitor visit, void *context);
 
@@ -1543,7 +1545,9 @@ void WINAPI FreeSoHAttributeValue(SoHAttributeType type,
  * `*info` points to the first element. For each of the first `count`
  * elements the `string` members of `friendlyName`, `description`,
  * `version` and `vendorName` are freed, then the array. A NULL `info` or a
- * NULL `*info` is a no-op; NULL `string` members are skipped.
+ * NULL `*info` is a no-op; NULL `string` members are skipped. An array that
+ * is not a live task-memory block is neither read nor freed, only reported
+ * as misuse, and `*info` is then left as it is.
  */
 void WINAPI FreeNapComponentRegistrationInfoArray(UINT16 count,
                                                   struct NapComponentRegistrationInfo **info);
@@ -1575,7 +1579,9 @@ void WINAPI FreeSystemHealthAgentState(struct SystemHealthAgentState *state);
  *
  * Returns `S_OK`; `E_INVALIDARG` if `type` is not one of the two values
  * above, or `hNotifyEvent` is NULL, `INVALID_HANDLE_VALUE` or (outside
- * Windows) not an open file descriptor other than 0;
+ * Windows) not a file descriptor other than 0 that is open for writing
+ * (the read end of a pipe, a directory or a read-only file cannot be
+ * signalled);
  * `HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED)` if `type` already has a
  * subscriber (even the same handle), which stays subscribed.
  */
@@ -1641,13 +1647,17 @@ HRESULT WINAPI CoRegisterMallocSpy(struct IMallocSpy *pMallocSpy);
 /**
  * Revokes the registered allocation spy.
  *
- * Returns `S_OK` when the spy was revoked; it is released (its `Release`
- * called) at once, or, when another thread is inside one of its methods,
- * as soon as that call returns. Returns `CO_E_OBJNOTREG` when no spy is
+ * Returns `S_OK` when the spy was revoked with no block allocated under it
+ * live or being allocated: it is released (its `Release` called) at once,
+ * or, when calls that began before the revoke are still inside its
+ * methods, as soon as the last of them returns; no call that begins after
+ * the revoke calls it. Returns `CO_E_OBJNOTREG` when no spy is
  * registered. Returns `E_ACCESSDENIED` when blocks allocated under the spy
- * are still live: the revoke is then pending, new allocations are no longer
- * spied, the spy keeps being called for the calls on those blocks, and it
- * is released automatically when the last of them is freed. Calling this
+ * are still live, or an allocation under it is in flight (a revoke from
+ * inside the spy's `PreAlloc` is one): the revoke is then pending, new
+ * allocations are no longer spied, the spy keeps being called for the
+ * calls on those blocks, and it is released automatically when the last
+ * of them is freed. Calling this
  * again while the revoke is pending returns `E_ACCESSDENIED` again.
  */
 HRESULT WINAPI CoRevokeMallocSpy(void);

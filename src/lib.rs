@@ -1,32 +1,41 @@
 //! naputil: Windows' Network Access Protection utility API (`NapUtil.h`) and
 //! the COM task-memory allocator, for C and C++ programs on Linux and macOS.
 //!
-//! Where to find things:
+//! The crate is layered; each layer calls only the ones below it (see
+//! `docs/ARCHITECTURE.md`):
 //!
-//! | module | contents |
-//! |---|---|
-//! | [`nap`] | the fourteen `Alloc*`/`Free*` functions of `NapUtil.h`: `AllocConnections`, `FreeSoH`, ... |
-//! | [`notifier`] | `InitializeNapAgentNotifier`, `UninitializeNapAgentNotifier` and the announcement function |
-//! | [`alloc`] | `CoTaskMemAlloc`, `CoTaskMemRealloc`, `CoTaskMemFree` |
-//! | [`imalloc`] | the task `IMalloc` object and `CoGetMalloc` |
-//! | [`spy`] | `IMallocSpy` support: `CoRegisterMallocSpy`, `CoRevokeMallocSpy` |
-//! | [`table`] | the tracking table that knows every live block |
-//! | [`diag`] | counters, misuse reports, leak reports and checkpoints |
-//! | [`nap_types`] | NAP structs, unions, enums and constants |
-//! | [`com`] | COM interface layouts (`IUnknown`, `IMalloc`, `IMallocSpy`) |
-//! | [`win`] | Windows base types, `GUID` and HRESULT codes |
-//! | `ffi` | the panic guard shared by every exported function |
-//! | `sync` | the fork-safe spin lock used off the fast path |
+//! | layer | modules | contents |
+//! |---|---|---|
+//! | C API | `capi` | every exported function and static: `CoTaskMemAlloc`, `AllocConnections`, `naputil_*`, ... |
+//! | features | `nap`, `notifier`, `report`, `misuse`, `spy` | NAP structure walking; notifier subscriptions; stats, leaks and settings; misuse classification and reports; `IMallocSpy` routing |
+//! | heap | `heap` | the tracking table, the counters, the blocks (header + libc) |
+//! | types | [`types`] | Windows base types, COM and NAP layouts, constants |
+//! | support | `support` | the fork-safe spin lock, report lines, the environment |
+//!
+//! For Rust callers (tests, benchmarks, other crates) the C API is
+//! re-exported here, with the C types in [`types`].
 
-pub mod alloc;
-pub mod com;
-pub mod diag;
-mod ffi;
-pub mod imalloc;
-pub mod nap;
-pub mod nap_types;
-pub mod notifier;
-pub mod spy;
-mod sync;
-pub mod table;
-pub mod win;
+mod capi;
+mod heap;
+mod misuse;
+mod nap;
+mod notifier;
+mod report;
+mod spy;
+mod support;
+#[cfg(any(test, feature = "fault-injection"))]
+pub mod testing;
+pub mod types;
+
+pub use capi::alloc::{CoTaskMemAlloc, CoTaskMemFree, CoTaskMemRealloc};
+pub use capi::diag::*;
+pub use capi::iids::*;
+pub use capi::imalloc::CoGetMalloc;
+pub use capi::nap::*;
+pub use capi::notifier::*;
+pub use capi::spy::{CoRegisterMallocSpy, CoRevokeMallocSpy};
+
+/// Facts about the tracking table, for the benchmark's overhead figures.
+pub mod tracking {
+    pub use crate::heap::table::{BITS_PER_GRANULE, GRANULE};
+}

@@ -1,391 +1,45 @@
-//! The `Alloc*` and `Free*` functions of Windows' `NapUtil.h`.
+//! The structure walking behind the `Alloc*` and `Free*` functions of
+//! `NapUtil.h` (exported by `capi::nap`).
 //!
-//! Conventions shared by every function here (each doc comment repeats what
-//! a C caller needs):
+//! Every block is allocated and freed through the spy layer, as
+//! `CoTaskMemAlloc` and `CoTaskMemFree` do, so a registered `IMallocSpy`
+//! sees these functions' allocations and frees, as it sees qutil's on
+//! Windows.
 //!
-//! - Every block an `Alloc*` function creates is a separate task-memory
-//!   block, as `CoTaskMemAlloc` returns it, so any member may also be freed
-//!   on its own with `CoTaskMemFree`.
-//! - `Alloc*` return `S_OK`, `E_INVALIDARG` or `E_OUTOFMEMORY`. On failure
-//!   nothing stays allocated and the out-pointer is not written; on success
-//!   it is written without its old value being read or freed.
-//! - `Free*` accept NULL, free the embedded pointers first and the
-//!   top-level block last, and skip NULL embedded pointers.
-//! - Every block is allocated and freed through the same path as
-//!   `CoTaskMemAlloc` and `CoTaskMemFree`, so a registered `IMallocSpy` sees
-//!   these functions' allocations and frees, as it sees qutil's on Windows.
-//! - The library reads only memory it knows: a pointer handed to a `Free*`
-//!   function that is not a live task-memory block (already freed, never
-//!   allocated here, a stack or static address, a pointer into a block) is
-//!   neither read nor freed, only reported as misuse, and what it points to
-//!   is left alone. A live block too small for the structure it should hold
-//!   is freed without being read. Arrays are read no further than their
-//!   block reaches, even if a count says more.
+//! # How a `Free*` function frees
+//!
+//! Foreign code can run in the middle of a `Free*` call — a spy method, a
+//! misuse handler, a connection's `Release` — and may free, reallocate or
+//! re-enter. Members may also point at each other, at the structure, or at
+//! the array that holds them. So every `Free*` call goes in three steps:
+//!
+//! 1. **Snapshot.** Everything the call needs is copied first: the
+//!    structure (only if it is a live block big enough for it), then each
+//!    array, no further than its block reaches. Nothing of the caller's is
+//!    read after this step.
+//! 2. **Claim.** Each distinct block to free (members first, the structure
+//!    last; a block named twice is freed once) is taken out of the table,
+//!    its memory still valid and its address still taken. A pointer that is
+//!    not a live block is left alone.
+//! 3. **Release.** Only now does foreign code that does not belong to the
+//!    freeing itself run: `FreeConnections`' `Release` calls, then the
+//!    misuse reports for the pointers step 2 left alone. Then the claimed
+//!    blocks go back to libc. Whatever that code frees or allocates, it
+//!    cannot free one of the claimed blocks (it is no longer live: that is
+//!    reported as misuse) or be handed one of their addresses.
 
-#![allow(non_snake_case)]
-// Each function's documentation states its contract for the C caller, which
-// is what a `# Safety` section would repeat.
-#![allow(clippy::missing_safety_doc)]
-
-use crate::com::INapEnforcementClientConnection;
-use crate::ffi::{guard, guard_void};
-use crate::nap_types::{
-    maxConnectionCountPerEnforcer, maxDwordCountPerSoHAttribute, maxStringLength, tagSoHAttributeType, Connections,
-    CountedString, FixupInfo, IsolationInfo, IsolationInfoEx, NapComponentRegistrationInfo, NetworkSoH, PrivateData,
-    ResultCodes, SoH, SoHAttribute, SoHAttributeType, SoHAttributeValue, SystemHealthAgentState, WINAPI_HRESULT,
-    WINAPI_VOID,
-};
-use crate::win::{E_INVALIDARG, E_OUTOFMEMORY, HRESULT, S_OK, UINT16, WCHAR};
+use crate::heap::block::NotLive;
+use crate::misuse;
+use crate::spy::{self, Claimed};
+use crate::types::base::{E_OUTOFMEMORY, HRESULT, UINT16, WCHAR};
+use crate::types::nap::*;
 use core::ffi::c_void;
 use core::mem::size_of;
 use core::ptr;
-
-/// Allocates a `Connections` structure with room for `connectionsCount`
-/// connection pointers.
-///
-/// On success `*connections` receives a new structure whose `count` is
-/// `connectionsCount` and whose `connections` member is a zero-filled array
-/// of `connectionsCount` `INapEnforcementClientConnection *` (NULL when
-/// `connectionsCount` is 0). The structure and the array are separate
-/// task-memory blocks; free both with `FreeConnections`, which also releases
-/// the connections stored in the array.
-///
-/// Returns `S_OK`; `E_INVALIDARG` if `connections` is NULL or
-/// `connectionsCount` exceeds `maxConnectionCountPerEnforcer`;
-/// `E_OUTOFMEMORY` if memory runs out. On failure nothing is allocated and
-/// `*connections` is not written.
-#[no_mangle]
-pub unsafe extern "system" fn AllocConnections(
-    connections: *mut *mut Connections,
-    connectionsCount: UINT16,
-) -> WINAPI_HRESULT {
-    guard(E_OUTOFMEMORY, || {
-        if connections.is_null() || u32::from(connectionsCount) > maxConnectionCountPerEnforcer {
-            return E_INVALIDARG;
-        }
-        let array = match alloc_zeroed_array::<*mut INapEnforcementClientConnection>(connectionsCount) {
-            Ok(array) => array,
-            Err(hr) => return hr,
-        };
-        let made = Connections { count: connectionsCount, connections: array };
-        match new_block(made) {
-            Ok(block) => {
-                // SAFETY: `connections` is non-NULL and the caller promises
-                // it points to writable storage for one pointer.
-                unsafe { connections.write(block) };
-                S_OK
-            }
-            Err(hr) => {
-                free_block(array.cast(), "AllocConnections");
-                hr
-            }
-        }
-    })
-}
-
-/// Frees a `Connections` structure and releases its connections.
-///
-/// Calls `Release` on every non-NULL `connections[i]` for `i < count` (a
-/// caller that stores a connection there must have added a reference for
-/// it), then frees the `connections` array and the structure. NULL is a
-/// no-op, and so is a NULL `connections` array. Connections whose interface
-/// has a NULL vtable or a NULL `Release` slot are skipped.
-#[no_mangle]
-pub unsafe extern "system" fn FreeConnections(connections: *mut Connections) -> WINAPI_VOID {
-    guard_void(|| {
-        const CALLER: &str = "FreeConnections";
-        let Some(made) = read_live(connections, CALLER) else { return };
-        for connection in readable(made.connections, made.count) {
-            release_connection(connection);
-        }
-        free_block(made.connections.cast(), CALLER);
-        free_block(connections.cast(), CALLER);
-    })
-}
-
-/// Allocates a `CountedString` holding a copy of the NUL-terminated UTF-16
-/// string `string`.
-///
-/// On success `*countedString` receives a new structure whose `length` is
-/// the number of code units before the terminating 0 and whose `string` is a
-/// separate task-memory block holding a copy of `string` including its
-/// terminator. Free both with `FreeCountedString`, or copy the structure,
-/// free only the structure with `CoTaskMemFree` and later free its `string`
-/// with `CoTaskMemFree` on its own.
-///
-/// Returns `S_OK`; `E_INVALIDARG` if either argument is NULL or `string` is
-/// longer than `maxStringLength` code units (at most `maxStringLength + 1`
-/// code units are read); `E_OUTOFMEMORY` if memory runs out. On failure
-/// nothing is allocated and `*countedString` is not written.
-#[no_mangle]
-pub unsafe extern "system" fn AllocCountedString(
-    countedString: *mut *mut CountedString,
-    string: *const WCHAR,
-) -> WINAPI_HRESULT {
-    guard(E_OUTOFMEMORY, || {
-        if countedString.is_null() || string.is_null() {
-            return E_INVALIDARG;
-        }
-        let limit = maxStringLength as usize;
-        // SAFETY: `string` is non-NULL and the caller promises it is
-        // NUL-terminated; the scan stops at the terminator or after
-        // `limit + 1` code units, whichever comes first.
-        let Some(length) = (0..=limit).find(|&i| unsafe { string.add(i).read() } == 0) else {
-            return E_INVALIDARG;
-        };
-        let copy = alloc_block((length + 1) * size_of::<WCHAR>()).cast::<WCHAR>();
-        if copy.is_null() {
-            return E_OUTOFMEMORY;
-        }
-        // SAFETY: `string` has `length + 1` readable code units (scanned
-        // above) and `copy` is a fresh block of that many.
-        unsafe { ptr::copy_nonoverlapping(string, copy, length + 1) };
-        // `length <= maxStringLength`, which fits in UINT16.
-        let made = CountedString { length: length as UINT16, string: copy };
-        match new_block(made) {
-            Ok(block) => {
-                // SAFETY: `countedString` is non-NULL and the caller
-                // promises it points to writable storage for one pointer.
-                unsafe { countedString.write(block) };
-                S_OK
-            }
-            Err(hr) => {
-                free_block(copy.cast(), "AllocCountedString");
-                hr
-            }
-        }
-    })
-}
-
-/// Frees a `CountedString`: its `string` member, then the structure.
-///
-/// NULL is a no-op, and so is a NULL `string` member.
-#[no_mangle]
-pub unsafe extern "system" fn FreeCountedString(countedString: *mut CountedString) -> WINAPI_VOID {
-    guard_void(|| {
-        const CALLER: &str = "FreeCountedString";
-        let Some(made) = read_live(countedString, CALLER) else { return };
-        free_block(made.string.cast(), CALLER);
-        free_block(countedString.cast(), CALLER);
-    })
-}
-
-/// Allocates a `FixupInfo` with room for `countResultCodes` result codes.
-///
-/// On success `*fixupInfo` receives a new zero-filled structure whose
-/// `resultCodes.count` is `countResultCodes` and whose `resultCodes.results`
-/// is a separate zero-filled task-memory block of `countResultCodes`
-/// HRESULTs (NULL when `countResultCodes` is 0). Free both with
-/// `FreeFixupInfo`.
-///
-/// Returns `S_OK`; `E_INVALIDARG` if `fixupInfo` is NULL or
-/// `countResultCodes` exceeds `maxDwordCountPerSoHAttribute`;
-/// `E_OUTOFMEMORY` if memory runs out. On failure nothing is allocated and
-/// `*fixupInfo` is not written.
-#[no_mangle]
-pub unsafe extern "system" fn AllocFixupInfo(
-    fixupInfo: *mut *mut FixupInfo,
-    countResultCodes: UINT16,
-) -> WINAPI_HRESULT {
-    guard(E_OUTOFMEMORY, || {
-        if fixupInfo.is_null() || u32::from(countResultCodes) > maxDwordCountPerSoHAttribute {
-            return E_INVALIDARG;
-        }
-        let results = match alloc_zeroed_array::<HRESULT>(countResultCodes) {
-            Ok(results) => results,
-            Err(hr) => return hr,
-        };
-        let made = FixupInfo {
-            state: 0,
-            percentage: 0,
-            resultCodes: ResultCodes { count: countResultCodes, results },
-            fixupMsgId: 0,
-        };
-        match new_block(made) {
-            Ok(block) => {
-                // SAFETY: `fixupInfo` is non-NULL and the caller promises it
-                // points to writable storage for one pointer.
-                unsafe { fixupInfo.write(block) };
-                S_OK
-            }
-            Err(hr) => {
-                free_block(results.cast(), "AllocFixupInfo");
-                hr
-            }
-        }
-    })
-}
-
-/// Frees a `FixupInfo`: its `resultCodes.results` array, then the structure.
-///
-/// NULL is a no-op, and so is a NULL `results` member.
-#[no_mangle]
-pub unsafe extern "system" fn FreeFixupInfo(fixupInfo: *mut FixupInfo) -> WINAPI_VOID {
-    guard_void(|| {
-        const CALLER: &str = "FreeFixupInfo";
-        let Some(made) = read_live(fixupInfo, CALLER) else { return };
-        free_block(made.resultCodes.results.cast(), CALLER);
-        free_block(fixupInfo.cast(), CALLER);
-    })
-}
-
-/// Frees an `IsolationInfo`: its `failureUrl.string`, then the structure.
-///
-/// NULL is a no-op, and so is a NULL `failureUrl.string`.
-#[no_mangle]
-pub unsafe extern "system" fn FreeIsolationInfo(isolationInfo: *mut IsolationInfo) -> WINAPI_VOID {
-    guard_void(|| {
-        const CALLER: &str = "FreeIsolationInfo";
-        let Some(made) = read_live(isolationInfo, CALLER) else { return };
-        free_block(made.failureUrl.string.cast(), CALLER);
-        free_block(isolationInfo.cast(), CALLER);
-    })
-}
-
-/// Frees an `IsolationInfoEx`: its `failureUrl.string`, then the structure.
-///
-/// NULL is a no-op, and so is a NULL `failureUrl.string`.
-#[no_mangle]
-pub unsafe extern "system" fn FreeIsolationInfoEx(isolationInfo: *mut IsolationInfoEx) -> WINAPI_VOID {
-    guard_void(|| {
-        const CALLER: &str = "FreeIsolationInfoEx";
-        let Some(made) = read_live(isolationInfo, CALLER) else { return };
-        free_block(made.failureUrl.string.cast(), CALLER);
-        free_block(isolationInfo.cast(), CALLER);
-    })
-}
-
-/// Frees a `SoH`: every attribute's value, the `attributes` array, then the
-/// structure.
-///
-/// For each of the first `count` attributes, `value` is taken to point to a
-/// `SoHAttributeValue` (as `INapSoHConstructor` and real NAP code build
-/// them) and is freed the way `FreeSoHAttributeValue(type, value)` frees
-/// it: first the array or data its member for `type` points to, then
-/// `value` itself. For a `type` outside `SoHAttributeType`, and for a
-/// `value` block smaller than `sizeof(SoHAttributeValue)`, only `value` is
-/// freed. NULL is a no-op; NULL `attributes`, `value` and embedded pointers
-/// are skipped.
-#[no_mangle]
-pub unsafe extern "system" fn FreeSoH(soh: *mut SoH) -> WINAPI_VOID {
-    guard_void(|| {
-        const CALLER: &str = "FreeSoH";
-        let Some(made) = read_live(soh, CALLER) else { return };
-        for attribute in readable::<SoHAttribute>(made.attributes, made.count) {
-            free_attribute_value(u32::from(attribute.r#type), attribute.value.cast(), CALLER);
-        }
-        free_block(made.attributes.cast(), CALLER);
-        free_block(soh.cast(), CALLER);
-    })
-}
-
-/// Frees a `NetworkSoH`: its `data`, then the structure.
-///
-/// NULL is a no-op, and so is a NULL `data` member.
-#[no_mangle]
-pub unsafe extern "system" fn FreeNetworkSoH(networkSoh: *mut NetworkSoH) -> WINAPI_VOID {
-    guard_void(|| {
-        const CALLER: &str = "FreeNetworkSoH";
-        let Some(made) = read_live(networkSoh, CALLER) else { return };
-        free_block(made.data.cast(), CALLER);
-        free_block(networkSoh.cast(), CALLER);
-    })
-}
-
-/// Frees a `PrivateData`: its `data`, then the structure.
-///
-/// NULL is a no-op, and so is a NULL `data` member.
-#[no_mangle]
-pub unsafe extern "system" fn FreePrivateData(privateData: *mut PrivateData) -> WINAPI_VOID {
-    guard_void(|| {
-        const CALLER: &str = "FreePrivateData";
-        let Some(made) = read_live(privateData, CALLER) else { return };
-        free_block(made.data.cast(), CALLER);
-        free_block(privateData.cast(), CALLER);
-    })
-}
-
-/// Frees a `SoHAttributeValue` whose member in use is chosen by `type`.
-///
-/// First frees what that member points to, then `value`:
-///
-/// | `type` | member | freed first |
-/// |---|---|---|
-/// | `sohAttributeTypeIpv4FixupServers` | `v4AddressesVal` | `addresses` |
-/// | `sohAttributeTypeIpv6FixupServers` | `v6AddressesVal` | `addresses` |
-/// | `sohAttributeTypeComplianceResultCodes`, `sohAttributeTypeErrorCodes` | `codesVal` | `results` |
-/// | `sohAttributeTypeClientId`, `sohAttributeTypeSoftwareVersion`, `sohAttributeTypeProductName`, `sohAttributeTypeHealthClassStatus` | `octetStringVal` | `data` |
-/// | `sohAttributeTypeVendorSpecific` | `vendorSpecificVal` | `vendorSpecificData` |
-/// | any other `SoHAttributeType` | (no pointer) | nothing |
-///
-/// A `type` that is not a `SoHAttributeType` value frees only `value`, as
-/// does a `value` block smaller than `sizeof(SoHAttributeValue)`. NULL is a
-/// no-op; a NULL embedded pointer is skipped.
-#[no_mangle]
-pub unsafe extern "system" fn FreeSoHAttributeValue(
-    r#type: SoHAttributeType,
-    value: *mut SoHAttributeValue,
-) -> WINAPI_VOID {
-    guard_void(|| free_attribute_value(r#type, value, "FreeSoHAttributeValue"))
-}
-
-/// Frees an array of `count` `NapComponentRegistrationInfo` structures, as
-/// `INapClientManagement::GetRegisteredSystemHealthAgents` and its siblings
-/// hand them out, and sets `*info` to NULL.
-///
-/// `*info` points to the first element. For each of the first `count`
-/// elements the `string` members of `friendlyName`, `description`,
-/// `version` and `vendorName` are freed, then the array. A NULL `info` or a
-/// NULL `*info` is a no-op; NULL `string` members are skipped.
-#[no_mangle]
-pub unsafe extern "system" fn FreeNapComponentRegistrationInfoArray(
-    count: UINT16,
-    info: *mut *mut NapComponentRegistrationInfo,
-) -> WINAPI_VOID {
-    guard_void(|| {
-        const CALLER: &str = "FreeNapComponentRegistrationInfoArray";
-        if info.is_null() {
-            return;
-        }
-        // SAFETY: `info` is non-NULL and the caller promises it points to a
-        // readable pointer.
-        let array = unsafe { info.read() };
-        if array.is_null() {
-            return;
-        }
-        for element in readable(array, count) {
-            for string in [
-                element.friendlyName.string,
-                element.description.string,
-                element.version.string,
-                element.vendorName.string,
-            ] {
-                free_block(string.cast(), CALLER);
-            }
-        }
-        free_block(array.cast(), CALLER);
-        // SAFETY: as above; the caller promises `*info` is writable too.
-        unsafe { info.write(ptr::null_mut()) };
-    })
-}
-
-/// Frees a `SystemHealthAgentState`: its `shaResultCodes.results`, its
-/// `fixupInfo.resultCodes.results`, then the structure.
-///
-/// NULL is a no-op, and so are NULL `results` members.
-#[no_mangle]
-pub unsafe extern "system" fn FreeSystemHealthAgentState(state: *mut SystemHealthAgentState) -> WINAPI_VOID {
-    guard_void(|| {
-        const CALLER: &str = "FreeSystemHealthAgentState";
-        let Some(made) = read_live(state, CALLER) else { return };
-        free_block(made.shaResultCodes.results.cast(), CALLER);
-        free_block(made.fixupInfo.resultCodes.results.cast(), CALLER);
-        free_block(state.cast(), CALLER);
-    })
-}
+use std::collections::HashSet;
 
 // ---------------------------------------------------------------------------
-// Task memory, as CoTaskMemAlloc and CoTaskMemFree see it
+// Allocation
 // ---------------------------------------------------------------------------
 
 /// A task-memory block of `size` bytes, allocated as `CoTaskMemAlloc` does
@@ -393,40 +47,26 @@ pub unsafe extern "system" fn FreeSystemHealthAgentState(state: *mut SystemHealt
 /// the request. A spy that hands back a pointer with less room than asked
 /// for gets it freed again and the call fails: nothing here writes past the
 /// block it can see.
-fn alloc_block(size: usize) -> *mut c_void {
-    crate::spy::spied_alloc_with_room(size)
-}
-
-/// Like [`alloc_block`], zero-filled.
 fn alloc_zeroed_block(size: usize) -> *mut c_void {
-    let p = alloc_block(size);
+    let p = spy::alloc_with_room(size);
     if !p.is_null() {
-        // SAFETY: `alloc_block` checked that `p` has `size` bytes of room.
+        // SAFETY: `alloc_with_room` checked that `p` has `size` bytes of room.
         unsafe { ptr::write_bytes(p.cast::<u8>(), 0, size) };
     }
     p
 }
 
-/// Frees a block as `CoTaskMemFree` does (through a registered spy); a
-/// pointer that is not a live block is reported as misuse of `caller`.
-fn free_block(p: *mut c_void, caller: &'static str) {
-    crate::spy::spied_free(p, caller)
+/// Frees a block this module allocated a moment ago and never handed out.
+fn discard(p: *mut c_void) {
+    spy::free(p, |_| {});
 }
 
-/// The bytes a caller may use at `p` if it is a live task-memory block, as
-/// a spy may have handed it out; `None` otherwise. Never calls the spy.
-fn block_size(p: *mut c_void) -> Option<usize> {
-    crate::spy::caller_block_size(p)
-}
-
-/// Allocates a zero-filled task-memory array of `count` `T`s; a NULL
-/// pointer when `count` is 0.
+/// A zero-filled task-memory array of `count` `T`s; NULL when `count` is 0.
 fn alloc_zeroed_array<T>(count: UINT16) -> Result<*mut T, HRESULT> {
     if count == 0 {
         return Ok(ptr::null_mut());
     }
-    let bytes = usize::from(count).checked_mul(size_of::<T>()).ok_or(E_OUTOFMEMORY)?;
-    let array = alloc_zeroed_block(bytes).cast::<T>();
+    let array = alloc_zeroed_block(usize::from(count) * size_of::<T>()).cast::<T>();
     if array.is_null() {
         Err(E_OUTOFMEMORY)
     } else {
@@ -434,56 +74,129 @@ fn alloc_zeroed_array<T>(count: UINT16) -> Result<*mut T, HRESULT> {
     }
 }
 
-/// Moves `value` into a new task-memory block of exactly its size.
-fn new_block<T>(value: T) -> Result<*mut T, HRESULT> {
+/// Moves `value` into a new task-memory block of exactly its size. On
+/// failure `member`, the one block `value` already owns, is freed.
+fn new_block<T>(value: T, member: *mut c_void) -> Result<*mut T, HRESULT> {
     let block = alloc_zeroed_block(size_of::<T>()).cast::<T>();
     if block.is_null() {
+        discard(member);
         return Err(E_OUTOFMEMORY);
     }
-    // SAFETY: `block` is a fresh, suitably aligned (16 bytes) block of
-    // `size_of::<T>()` bytes.
+    // SAFETY: `block` is a fresh block of `size_of::<T>()` bytes (written
+    // unaligned: a spy may offset the pointers it hands out).
     unsafe { block.write_unaligned(value) };
     Ok(block)
 }
 
-/// Copies the structure `p` points to, if `p` is a live task-memory block
-/// big enough to hold one; the caller then frees its members and `p`.
-///
-/// Otherwise answers `None` after finishing the job for the caller without
-/// reading `p`: NULL is left alone, a live block too small for a `T` is
-/// freed, and any other pointer is reported as misuse on behalf of
-/// `caller`.
-fn read_live<T: Copy>(p: *mut T, caller: &'static str) -> Option<T> {
-    if p.is_null() {
-        return None;
+pub(crate) fn alloc_connections(count: UINT16) -> Result<*mut Connections, HRESULT> {
+    let array = alloc_zeroed_array::<*mut INapEnforcementClientConnection>(count)?;
+    new_block(Connections { count, connections: array }, array.cast())
+}
+
+/// # Safety
+/// `string` has `length + 1` readable code units.
+pub(crate) unsafe fn alloc_counted_string(string: *const WCHAR, length: usize) -> Result<*mut CountedString, HRESULT> {
+    let copy = spy::alloc_with_room((length + 1) * size_of::<WCHAR>()).cast::<WCHAR>();
+    if copy.is_null() {
+        return Err(E_OUTOFMEMORY);
     }
-    match block_size(p.cast::<c_void>()) {
+    // SAFETY: guaranteed by the caller; `copy` is a fresh block of as many.
+    unsafe { ptr::copy_nonoverlapping(string, copy, length + 1) };
+    // `length <= maxStringLength`, which fits in UINT16 (the caller checked).
+    new_block(CountedString { length: length as UINT16, string: copy }, copy.cast())
+}
+
+pub(crate) fn alloc_fixup_info(count: UINT16) -> Result<*mut FixupInfo, HRESULT> {
+    let results = alloc_zeroed_array::<HRESULT>(count)?;
+    let made = FixupInfo { state: 0, percentage: 0, resultCodes: ResultCodes { count, results }, fixupMsgId: 0 };
+    new_block(made, results.cast())
+}
+
+// ---------------------------------------------------------------------------
+// Freeing
+// ---------------------------------------------------------------------------
+
+/// The structure `p` points to, copied, if `p` is a live task-memory block
+/// (as a spy may have handed it out) big enough for one; otherwise `None`,
+/// without reading anything.
+fn snapshot<T: Copy>(p: *mut T) -> Option<T> {
+    match spy::caller_block_size(p.cast()) {
         // SAFETY: `p` is a live block of at least `size_of::<T>()` bytes
         // (read unaligned: a spy may offset the pointers it hands out), and
         // every `T` used here is plain data for which any bit pattern is
         // valid.
         Some(size) if size >= size_of::<T>() => Some(unsafe { p.read_unaligned() }),
-        _ => {
-            free_block(p.cast(), caller);
-            None
-        }
+        _ => None,
     }
 }
 
-/// The first `count` elements of the array `array`, as far as the array's
-/// task-memory block reaches. A NULL array, or one that is not a live block,
-/// gives nothing; every caller frees the array next, and that free reports
-/// a bad one (exactly once).
-fn readable<T: Copy>(array: *mut T, count: UINT16) -> impl Iterator<Item = T> {
-    let available =
-        block_size(array.cast::<c_void>()).map_or(0, |bytes| usize::from(count).min(bytes / size_of::<T>()));
+/// The first `count` elements of `array`, copied, as far as its live block
+/// reaches; nothing for a NULL array or one that is not a live block.
+fn snapshot_array<T: Copy>(array: *mut T, count: usize) -> Vec<T> {
+    let available = spy::caller_block_size(array.cast()).map_or(0, |bytes| count.min(bytes / size_of::<T>()));
     // SAFETY: `i < available` elements lie inside the live block `array`
-    // (read unaligned, as in `read_live`); every `T` used here is plain data.
-    (0..available).map(move |i| unsafe { array.add(i).read_unaligned() })
+    // (read unaligned, as in `snapshot`); every `T` used here is plain data.
+    (0..available).map(|i| unsafe { array.add(i).read_unaligned() }).collect()
+}
+
+/// The blocks one `Free*` call frees, in order, each distinct one once.
+pub(crate) struct Freeing {
+    caller: &'static str,
+    blocks: Vec<*mut c_void>,
+}
+
+impl Freeing {
+    pub(crate) fn new(caller: &'static str) -> Self {
+        Freeing { caller, blocks: Vec::new() }
+    }
+
+    /// Adds `p` (NULL is skipped).
+    pub(crate) fn add<T>(&mut self, p: *mut T) {
+        if !p.is_null() {
+            self.blocks.push(p.cast());
+        }
+    }
+
+    /// Claims every block, runs `meanwhile` (told whether the block added
+    /// last, the structure or array itself, was claimed), reports what
+    /// could not be claimed, then releases the claimed blocks (see the
+    /// module documentation).
+    pub(crate) fn finish_with(self, meanwhile: impl FnOnce(bool)) {
+        let Freeing { caller, blocks } = self;
+        let top = blocks.last().copied();
+        let mut seen = HashSet::with_capacity(blocks.len());
+        let mut claimed: Vec<Claimed> = Vec::with_capacity(blocks.len());
+        let mut misused: Vec<*mut c_void> = Vec::new();
+        let mut top_claimed = false;
+        for p in blocks {
+            // A block named more than once is claimed at its first mention.
+            if !seen.insert(p as usize) {
+                continue;
+            }
+            match spy::claim(p) {
+                Ok(c) => {
+                    claimed.push(c);
+                    top_claimed |= Some(p) == top;
+                }
+                Err(NotLive) => misused.push(p),
+            }
+        }
+        meanwhile(top_claimed);
+        for p in misused {
+            misuse::report(caller, p);
+        }
+        for c in claimed {
+            c.release();
+        }
+    }
+
+    pub(crate) fn finish(self) {
+        self.finish_with(|_| {})
+    }
 }
 
 /// Calls `Release` on `connection` if it and its `Release` slot are
-/// non-NULL.
+/// non-NULL. Nothing is read after the call.
 fn release_connection(connection: *mut INapEnforcementClientConnection) {
     if connection.is_null() {
         return;
@@ -502,527 +215,101 @@ fn release_connection(connection: *mut INapEnforcementClientConnection) {
     }
 }
 
-/// `FreeSoHAttributeValue` on behalf of `caller`.
-fn free_attribute_value(r#type: SoHAttributeType, value: *mut SoHAttributeValue, caller: &'static str) {
-    use tagSoHAttributeType::*;
-    if value.is_null() {
-        return;
+pub(crate) fn free_connections(p: *mut Connections) {
+    let mut freeing = Freeing::new("FreeConnections");
+    let mut entries = Vec::new();
+    if let Some(made) = snapshot(p) {
+        entries = snapshot_array(made.connections, usize::from(made.count));
+        freeing.add(made.connections);
     }
-    let Some(kind) = tagSoHAttributeType::from_raw(r#type) else {
-        free_block(value.cast(), caller);
-        return;
-    };
-    let holds_union = block_size(value.cast::<c_void>()).is_some_and(|size| size >= size_of::<SoHAttributeValue>());
-    if holds_union {
-        // SAFETY: `value` is a live block big enough for the union (read
-        // unaligned, as in `read_live`); its members are plain data, so
-        // reading any of them is defined.
-        let member = unsafe { value.read_unaligned() };
-        // SAFETY: reading the union member that `type` selects; any bit
-        // pattern is a valid pointer value, and it is only freed, never
-        // dereferenced.
-        let embedded: *mut c_void = unsafe {
-            match kind {
-                sohAttributeTypeIpv4FixupServers => member.v4AddressesVal.addresses.cast(),
-                sohAttributeTypeIpv6FixupServers => member.v6AddressesVal.addresses.cast(),
-                sohAttributeTypeComplianceResultCodes | sohAttributeTypeErrorCodes => member.codesVal.results.cast(),
-                sohAttributeTypeClientId
-                | sohAttributeTypeSoftwareVersion
-                | sohAttributeTypeProductName
-                | sohAttributeTypeHealthClassStatus => member.octetStringVal.data.cast(),
-                sohAttributeTypeVendorSpecific => member.vendorSpecificVal.vendorSpecificData.cast(),
-                sohAttributeTypeSystemHealthId
-                | sohAttributeTypeTimeOfLastUpdate
-                | sohAttributeTypeSoHGenerationTime
-                | sohAttributeTypeHealthClass
-                | sohAttributeTypeFailureCategory
-                | sohAttributeTypeExtendedIsolationState => ptr::null_mut(),
-            }
-        };
-        free_block(embedded, caller);
-    }
-    free_block(value.cast(), caller);
+    freeing.add(p);
+    freeing.finish_with(|_| entries.into_iter().for_each(release_connection));
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::alloc::test_log::is_live;
-    use crate::com::INapEnforcementClientConnectionVtbl;
-    use crate::nap_types::{tagIpv4Addresses, tagOctetString, tagVendorSpecific, Ipv4Address};
-    use crate::win::ULONG;
-    use core::sync::atomic::{AtomicU32, Ordering};
-
-    /// A NUL-terminated UTF-16 copy of `s`.
-    fn wide(s: &str) -> Vec<u16> {
-        s.encode_utf16().chain([0]).collect()
+/// Frees a structure whose only embedded blocks are the pointers `members`
+/// picks out of its snapshot.
+pub(crate) fn free_with_members<T: Copy, const N: usize>(
+    p: *mut T,
+    caller: &'static str,
+    members: impl FnOnce(&T) -> [*mut c_void; N],
+) {
+    let mut freeing = Freeing::new(caller);
+    if let Some(made) = snapshot(p) {
+        members(&made).into_iter().for_each(|m| freeing.add(m));
     }
+    freeing.add(p);
+    freeing.finish();
+}
 
-    /// A NUL-terminated string of `n` code units.
-    fn wide_of_length(n: usize) -> Vec<u16> {
-        let mut units = vec![u16::from(b'x'); n];
-        units.push(0);
-        units
-    }
-
-    /// A live block of `size` bytes, for embedding in test structures.
-    fn block(size: usize) -> *mut c_void {
-        let p = alloc_zeroed_block(size);
-        assert!(!p.is_null());
-        p
-    }
-
-    fn sentinel<T>() -> *mut T {
-        0x5a5a_5a50 as *mut T
-    }
-
-    #[repr(C)]
-    struct FakeConnection {
-        interface: INapEnforcementClientConnection,
-        releases: AtomicU32,
-    }
-
-    unsafe extern "system" fn fake_release(this: *mut INapEnforcementClientConnection) -> ULONG {
-        // SAFETY: every interface handed to FreeConnections in these tests is
-        // the first member of a FakeConnection.
-        let fake = unsafe { &*this.cast::<FakeConnection>() };
-        fake.releases.fetch_add(1, Ordering::SeqCst) + 1
-    }
-
-    fn fake_vtable() -> &'static INapEnforcementClientConnectionVtbl {
-        // SAFETY: every slot is an `Option` of a function pointer, for which
-        // all-zero bytes are `None`.
-        let mut vtable: INapEnforcementClientConnectionVtbl = unsafe { core::mem::zeroed() };
-        vtable.Release = Some(fake_release);
-        Box::leak(Box::new(vtable))
-    }
-
-    fn fake_connection() -> Box<FakeConnection> {
-        Box::new(FakeConnection {
-            interface: INapEnforcementClientConnection { lpVtbl: fake_vtable() },
-            releases: AtomicU32::new(0),
-        })
-    }
-
-    #[test]
-    fn alloc_connections_checks_arguments_and_leaves_out_pointer_alone() {
-        let mut out = sentinel::<Connections>();
-        // SAFETY: valid out-pointer / NULL as the contract allows.
-        unsafe {
-            assert_eq!(AllocConnections(ptr::null_mut(), 1), E_INVALIDARG);
-            assert_eq!(AllocConnections(&mut out, 21), E_INVALIDARG);
-            assert_eq!(AllocConnections(&mut out, u16::MAX), E_INVALIDARG);
-        }
-        assert_eq!(out, sentinel());
-    }
-
-    #[test]
-    fn alloc_connections_zero_has_null_array() {
-        let mut out = ptr::null_mut();
-        // SAFETY: valid out-pointer.
-        assert_eq!(unsafe { AllocConnections(&mut out, 0) }, S_OK);
-        assert!(is_live(out.cast()));
-        // SAFETY: `out` was just allocated as a Connections.
-        let made = unsafe { out.read() };
-        assert_eq!(made.count, 0);
-        assert!(made.connections.is_null());
-        // SAFETY: freeing what AllocConnections made.
-        unsafe { FreeConnections(out) };
-        assert!(!is_live(out.cast()));
-    }
-
-    #[test]
-    fn alloc_connections_max_is_zeroed_separate_array() {
-        let mut out = ptr::null_mut();
-        // SAFETY: valid out-pointer.
-        assert_eq!(unsafe { AllocConnections(&mut out, 20) }, S_OK);
-        // SAFETY: `out` was just allocated as a Connections.
-        let made = unsafe { out.read() };
-        assert_eq!(made.count, 20);
-        assert_eq!(block_size(made.connections.cast()), Some(20 * size_of::<*mut c_void>()));
-        // SAFETY: the array holds 20 pointers.
-        assert!((0..20).all(|i| unsafe { made.connections.add(i).read() }.is_null()));
-        // SAFETY: freeing what AllocConnections made.
-        unsafe { FreeConnections(out) };
-        assert!(!is_live(out.cast()));
-        assert!(!is_live(made.connections.cast()));
-    }
-
-    #[test]
-    fn free_connections_releases_each_stored_connection_once() {
-        let first = fake_connection();
-        let second = fake_connection();
-        let mut out = ptr::null_mut();
-        // SAFETY: valid out-pointer; then filling the array it made.
-        unsafe {
-            assert_eq!(AllocConnections(&mut out, 3), S_OK);
-            let array = (*out).connections;
-            array.write(ptr::addr_of!(first.interface).cast_mut());
-            array.add(2).write(ptr::addr_of!(second.interface).cast_mut());
-            FreeConnections(out);
-        }
-        assert_eq!(first.releases.load(Ordering::SeqCst), 1);
-        assert_eq!(second.releases.load(Ordering::SeqCst), 1);
-    }
-
-    #[test]
-    fn free_connections_reads_no_further_than_the_array() {
-        let connection = fake_connection();
-        let mut out = ptr::null_mut();
-        // SAFETY: valid out-pointer; the array has room for 2 pointers.
-        unsafe {
-            assert_eq!(AllocConnections(&mut out, 2), S_OK);
-            let array = (*out).connections;
-            array.add(1).write(ptr::addr_of!(connection.interface).cast_mut());
-            (*out).count = 20;
-            FreeConnections(out);
-        }
-        assert_eq!(connection.releases.load(Ordering::SeqCst), 1);
-    }
-
-    #[test]
-    fn free_connections_skips_null_vtables_and_slots() {
-        let no_vtable = INapEnforcementClientConnection { lpVtbl: ptr::null() };
-        // SAFETY: all-zero bytes are `None` for every slot.
-        let empty: &'static INapEnforcementClientConnectionVtbl = Box::leak(Box::new(unsafe { core::mem::zeroed() }));
-        let no_release = INapEnforcementClientConnection { lpVtbl: empty };
-        let mut out = ptr::null_mut();
-        // SAFETY: valid out-pointer; the array has room for 2 pointers.
-        unsafe {
-            assert_eq!(AllocConnections(&mut out, 2), S_OK);
-            let array = (*out).connections;
-            array.write(ptr::addr_of!(no_vtable).cast_mut());
-            array.add(1).write(ptr::addr_of!(no_release).cast_mut());
-            FreeConnections(out);
-        }
-        assert!(!is_live(out.cast()));
-    }
-
-    #[test]
-    fn alloc_counted_string_copies_with_terminator() {
-        let text = wide("quarantine");
-        let mut out = ptr::null_mut();
-        // SAFETY: valid arguments.
-        assert_eq!(unsafe { AllocCountedString(&mut out, text.as_ptr()) }, S_OK);
-        // SAFETY: `out` was just allocated as a CountedString.
-        let made = unsafe { out.read() };
-        assert_eq!(usize::from(made.length), text.len() - 1);
-        assert_ne!(made.string, text.as_ptr().cast_mut());
-        assert_eq!(block_size(made.string.cast()), Some(text.len() * 2));
-        // SAFETY: the copy holds `text.len()` code units.
-        assert_eq!(unsafe { core::slice::from_raw_parts(made.string, text.len()) }, &text[..]);
-        // SAFETY: freeing what AllocCountedString made.
-        unsafe { FreeCountedString(out) };
-        assert!(!is_live(made.string.cast()));
-        assert!(!is_live(out.cast()));
-    }
-
-    #[test]
-    fn alloc_counted_string_string_outlives_the_struct() {
-        let text = wide("");
-        let mut out = ptr::null_mut();
-        // SAFETY: valid arguments.
-        assert_eq!(unsafe { AllocCountedString(&mut out, text.as_ptr()) }, S_OK);
-        // SAFETY: `out` was just allocated as a CountedString.
-        let made = unsafe { out.read() };
-        assert_eq!(made.length, 0);
-        free_block(out.cast(), "test");
-        assert!(is_live(made.string.cast()));
-        // SAFETY: the copy holds its terminator.
-        assert_eq!(unsafe { made.string.read() }, 0);
-        free_block(made.string.cast(), "test");
-    }
-
-    #[test]
-    fn alloc_counted_string_length_limit() {
-        let longest = wide_of_length(1024);
-        let too_long = wide_of_length(1025);
-        let mut out = ptr::null_mut();
-        // SAFETY: valid arguments.
-        assert_eq!(unsafe { AllocCountedString(&mut out, longest.as_ptr()) }, S_OK);
-        // SAFETY: `out` was just allocated as a CountedString.
-        assert_eq!(unsafe { (*out).length }, 1024);
-        // SAFETY: freeing what AllocCountedString made.
-        unsafe { FreeCountedString(out) };
-
-        let mut untouched = sentinel::<CountedString>();
-        // SAFETY: valid arguments, or NULL where the contract allows it.
-        unsafe {
-            assert_eq!(AllocCountedString(&mut untouched, too_long.as_ptr()), E_INVALIDARG);
-            assert_eq!(AllocCountedString(&mut untouched, ptr::null()), E_INVALIDARG);
-            assert_eq!(AllocCountedString(ptr::null_mut(), longest.as_ptr()), E_INVALIDARG);
-        }
-        assert_eq!(untouched, sentinel());
-    }
-
-    #[test]
-    fn alloc_counted_string_reads_at_most_one_past_the_limit() {
-        // No terminator at all: the scan must stop after 1025 code units,
-        // which all lie inside this buffer.
-        let unterminated = vec![u16::from(b'x'); 1025];
-        let mut out = sentinel::<CountedString>();
-        // SAFETY: `unterminated` has 1025 readable code units.
-        assert_eq!(unsafe { AllocCountedString(&mut out, unterminated.as_ptr()) }, E_INVALIDARG);
-        assert_eq!(out, sentinel());
-    }
-
-    #[test]
-    fn alloc_fixup_info_bounds_and_zeroing() {
-        let mut out = ptr::null_mut();
-        // SAFETY: valid out-pointers.
-        unsafe {
-            assert_eq!(AllocFixupInfo(&mut out, 0), S_OK);
-            let made = out.read();
-            assert_eq!(made.resultCodes.count, 0);
-            assert!(made.resultCodes.results.is_null());
-            assert_eq!((made.state, made.percentage, made.fixupMsgId), (0, 0, 0));
-            FreeFixupInfo(out);
-
-            assert_eq!(AllocFixupInfo(&mut out, 1000), S_OK);
-            let made = out.read();
-            assert_eq!(made.resultCodes.count, 1000);
-            assert_eq!(block_size(made.resultCodes.results.cast()), Some(4000));
-            assert!((0..1000).all(|i| made.resultCodes.results.add(i).read() == 0));
-            FreeFixupInfo(out);
-            assert!(!is_live(made.resultCodes.results.cast()));
-            assert!(!is_live(out.cast()));
-
-            let mut untouched = sentinel::<FixupInfo>();
-            assert_eq!(AllocFixupInfo(&mut untouched, 1001), E_INVALIDARG);
-            assert_eq!(AllocFixupInfo(ptr::null_mut(), 1), E_INVALIDARG);
-            assert_eq!(untouched, sentinel());
+/// The pointer a `SoHAttributeValue` holds for `type`, read from its
+/// snapshot; NULL for a type without one, an unknown type, or a value
+/// block too small for the union (which is then not read).
+fn attribute_member(r#type: SoHAttributeType, value: *mut SoHAttributeValue) -> *mut c_void {
+    use tagSoHAttributeType::*;
+    let Some(kind) = tagSoHAttributeType::from_raw(r#type) else { return ptr::null_mut() };
+    let Some(member) = snapshot(value) else { return ptr::null_mut() };
+    // SAFETY: reading the union member that `type` selects; every member is
+    // plain data, and the pointer is only freed, never dereferenced.
+    unsafe {
+        match kind {
+            sohAttributeTypeIpv4FixupServers => member.v4AddressesVal.addresses.cast(),
+            sohAttributeTypeIpv6FixupServers => member.v6AddressesVal.addresses.cast(),
+            sohAttributeTypeComplianceResultCodes | sohAttributeTypeErrorCodes => member.codesVal.results.cast(),
+            sohAttributeTypeClientId
+            | sohAttributeTypeSoftwareVersion
+            | sohAttributeTypeProductName
+            | sohAttributeTypeHealthClassStatus => member.octetStringVal.data.cast(),
+            sohAttributeTypeVendorSpecific => member.vendorSpecificVal.vendorSpecificData.cast(),
+            sohAttributeTypeSystemHealthId
+            | sohAttributeTypeTimeOfLastUpdate
+            | sohAttributeTypeSoHGenerationTime
+            | sohAttributeTypeHealthClass
+            | sohAttributeTypeFailureCategory
+            | sohAttributeTypeExtendedIsolationState => ptr::null_mut(),
         }
     }
+}
 
-    #[test]
-    fn free_functions_accept_null_and_null_members() {
-        // SAFETY: NULL and zero-filled live structures are allowed.
-        unsafe {
-            FreeConnections(ptr::null_mut());
-            FreeCountedString(ptr::null_mut());
-            FreeFixupInfo(ptr::null_mut());
-            FreeIsolationInfo(ptr::null_mut());
-            FreeIsolationInfoEx(ptr::null_mut());
-            FreeSoH(ptr::null_mut());
-            FreeNetworkSoH(ptr::null_mut());
-            FreePrivateData(ptr::null_mut());
-            FreeSoHAttributeValue(7, ptr::null_mut());
-            FreeSystemHealthAgentState(ptr::null_mut());
-            FreeNapComponentRegistrationInfoArray(3, ptr::null_mut());
-            let mut none: *mut NapComponentRegistrationInfo = ptr::null_mut();
-            FreeNapComponentRegistrationInfoArray(3, &mut none);
+pub(crate) fn free_attribute_value(r#type: SoHAttributeType, value: *mut SoHAttributeValue) {
+    let mut freeing = Freeing::new("FreeSoHAttributeValue");
+    freeing.add(attribute_member(r#type, value));
+    freeing.add(value);
+    freeing.finish();
+}
 
-            let zeroed = [
-                block(size_of::<CountedString>()),
-                block(size_of::<FixupInfo>()),
-                block(size_of::<IsolationInfo>()),
-                block(size_of::<IsolationInfoEx>()),
-                block(size_of::<SoH>()),
-                block(size_of::<NetworkSoH>()),
-                block(size_of::<PrivateData>()),
-                block(size_of::<SystemHealthAgentState>()),
-                block(size_of::<Connections>()),
-            ];
-            FreeCountedString(zeroed[0].cast());
-            FreeFixupInfo(zeroed[1].cast());
-            FreeIsolationInfo(zeroed[2].cast());
-            FreeIsolationInfoEx(zeroed[3].cast());
-            FreeSoH(zeroed[4].cast());
-            FreeNetworkSoH(zeroed[5].cast());
-            FreePrivateData(zeroed[6].cast());
-            FreeSystemHealthAgentState(zeroed[7].cast());
-            FreeConnections(zeroed[8].cast());
-            assert!(zeroed.iter().all(|p| !is_live(*p)));
+pub(crate) fn free_soh(p: *mut SoH) {
+    let mut freeing = Freeing::new("FreeSoH");
+    if let Some(made) = snapshot(p) {
+        for attribute in snapshot_array(made.attributes, usize::from(made.count)) {
+            let value = attribute.value.cast::<SoHAttributeValue>();
+            freeing.add(attribute_member(u32::from(attribute.r#type), value));
+            freeing.add(value);
+        }
+        freeing.add(made.attributes);
+    }
+    freeing.add(p);
+    freeing.finish();
+}
+
+/// Frees the array `array` of `count` registration infos; `freed` runs once
+/// the array is claimed (its memory, and anything inside it, still valid).
+pub(crate) fn free_registration_info_array(
+    count: UINT16,
+    array: *mut NapComponentRegistrationInfo,
+    freed: impl FnOnce(),
+) {
+    let mut freeing = Freeing::new("FreeNapComponentRegistrationInfoArray");
+    for element in snapshot_array(array, usize::from(count)) {
+        for string in
+            [element.friendlyName.string, element.description.string, element.version.string, element.vendorName.string]
+        {
+            freeing.add(string);
         }
     }
-
-    #[test]
-    fn free_functions_free_every_member() {
-        // SAFETY: each structure is a live block of its type whose members
-        // are live blocks or NULL.
-        unsafe {
-            let url = block(8);
-            let info = block(size_of::<IsolationInfo>()).cast::<IsolationInfo>();
-            (*info).failureUrl.string = url.cast();
-            FreeIsolationInfo(info);
-            assert!(!is_live(url) && !is_live(info.cast()));
-
-            let url = block(8);
-            let info = block(size_of::<IsolationInfoEx>()).cast::<IsolationInfoEx>();
-            (*info).failureUrl.string = url.cast();
-            FreeIsolationInfoEx(info);
-            assert!(!is_live(url) && !is_live(info.cast()));
-
-            let data = block(12);
-            let network = block(size_of::<NetworkSoH>()).cast::<NetworkSoH>();
-            (*network).data = data.cast();
-            FreeNetworkSoH(network);
-            assert!(!is_live(data) && !is_live(network.cast()));
-
-            let data = block(12);
-            let private = block(size_of::<PrivateData>()).cast::<PrivateData>();
-            (*private).data = data.cast();
-            FreePrivateData(private);
-            assert!(!is_live(data) && !is_live(private.cast()));
-
-            let sha = block(8);
-            let fixup = block(8);
-            let state = block(size_of::<SystemHealthAgentState>()).cast::<SystemHealthAgentState>();
-            (*state).shaResultCodes.results = sha.cast();
-            (*state).fixupInfo.resultCodes.results = fixup.cast();
-            FreeSystemHealthAgentState(state);
-            assert!(!is_live(sha) && !is_live(fixup) && !is_live(state.cast()));
+    freeing.add(array);
+    freeing.finish_with(|claimed| {
+        if claimed {
+            freed()
         }
-    }
-
-    #[test]
-    fn free_leaves_non_live_structures_unread() {
-        let string = block(4);
-        let mut on_stack = CountedString { length: 1, string: string.cast() };
-        // SAFETY: the library must neither read nor free a non-live pointer.
-        unsafe { FreeCountedString(&mut on_stack) };
-        assert!(is_live(string));
-        free_block(string, "test");
-    }
-
-    /// A live `SoHAttributeValue` whose pointer-sized bytes at offset 8 hold
-    /// `embedded` (where every pointer-bearing member keeps its pointer).
-    fn attribute_value(embedded: *mut c_void) -> *mut SoHAttributeValue {
-        let value = block(size_of::<SoHAttributeValue>()).cast::<SoHAttributeValue>();
-        // SAFETY: `value` is a live block of the union's size.
-        unsafe { value.write(SoHAttributeValue { octetStringVal: tagOctetString { size: 1, data: embedded.cast() } }) };
-        value
-    }
-
-    #[test]
-    fn free_soh_attribute_value_follows_the_type_table() {
-        let with_pointer = [3_u32, 4, 6, 7, 9, 10, 11, 13, 15];
-        let without_pointer = [2_u32, 5, 8, 12, 14, 16];
-        for t in with_pointer {
-            let embedded = block(16);
-            let value = attribute_value(embedded);
-            // SAFETY: `value` is a live SoHAttributeValue.
-            unsafe { FreeSoHAttributeValue(t, value) };
-            assert!(!is_live(embedded), "type {t} must free its embedded pointer");
-            assert!(!is_live(value.cast()), "type {t} must free the value");
-        }
-        for t in without_pointer.into_iter().chain([0, 1, 17, 0xFFFF, u32::MAX]) {
-            let bystander = block(16);
-            let value = attribute_value(bystander);
-            // SAFETY: `value` is a live SoHAttributeValue.
-            unsafe { FreeSoHAttributeValue(t, value) };
-            assert!(is_live(bystander), "type {t} must not free the bytes at offset 8");
-            assert!(!is_live(value.cast()), "type {t} must free the value");
-            free_block(bystander, "test");
-        }
-    }
-
-    #[test]
-    fn free_soh_attribute_value_members_match_their_types() {
-        let addresses = block(2 * size_of::<Ipv4Address>());
-        let codes = block(8);
-        let vendor = block(5);
-        // SAFETY: each value is a live SoHAttributeValue block.
-        unsafe {
-            let v4 = block(size_of::<SoHAttributeValue>()).cast::<SoHAttributeValue>();
-            (*v4).v4AddressesVal = tagIpv4Addresses { count: 2, addresses: addresses.cast() };
-            FreeSoHAttributeValue(3, v4);
-            let results = block(size_of::<SoHAttributeValue>()).cast::<SoHAttributeValue>();
-            (*results).codesVal = ResultCodes { count: 2, results: codes.cast() };
-            FreeSoHAttributeValue(13, results);
-            let vendor_value = block(size_of::<SoHAttributeValue>()).cast::<SoHAttributeValue>();
-            (*vendor_value).vendorSpecificVal =
-                tagVendorSpecific { vendorId: 311, size: 5, vendorSpecificData: vendor.cast() };
-            FreeSoHAttributeValue(7, vendor_value);
-        }
-        assert!(!is_live(addresses) && !is_live(codes) && !is_live(vendor));
-    }
-
-    #[test]
-    fn free_soh_attribute_value_does_not_read_small_blocks() {
-        // A one-byte value, as a caller storing only `uint8Val` would make.
-        let value = block(1).cast::<SoHAttributeValue>();
-        // SAFETY: the library must not read past the one-byte block.
-        unsafe { FreeSoHAttributeValue(6, value) };
-        assert!(!is_live(value.cast()));
-    }
-
-    #[test]
-    fn free_soh_frees_values_with_their_embedded_pointers() {
-        let data = block(4);
-        let bystander = block(4);
-        let unknown_embedded = block(4);
-        let values = [attribute_value(data), attribute_value(bystander), attribute_value(unknown_embedded)];
-        let types = [6_u16, 8, 99];
-        // SAFETY: building a SoH of live blocks, then freeing it.
-        unsafe {
-            let attributes = block(3 * size_of::<SoHAttribute>()).cast::<SoHAttribute>();
-            for (i, (value, t)) in values.iter().zip(types).enumerate() {
-                attributes.add(i).write(SoHAttribute { r#type: t, size: 16, value: value.cast() });
-            }
-            let soh = block(size_of::<SoH>()).cast::<SoH>();
-            soh.write(SoH { count: 3, attributes });
-            FreeSoH(soh);
-            assert!(!is_live(soh.cast()) && !is_live(attributes.cast()));
-        }
-        assert!(values.iter().all(|v| !is_live(v.cast())));
-        assert!(!is_live(data));
-        assert!(is_live(bystander) && is_live(unknown_embedded));
-        free_block(bystander, "test");
-        free_block(unknown_embedded, "test");
-    }
-
-    #[test]
-    fn free_soh_with_null_attributes_and_values() {
-        // SAFETY: building a SoH of live blocks and NULLs, then freeing it.
-        unsafe {
-            let soh = block(size_of::<SoH>()).cast::<SoH>();
-            soh.write(SoH { count: 5, attributes: ptr::null_mut() });
-            FreeSoH(soh);
-            assert!(!is_live(soh.cast()));
-
-            let attributes = block(2 * size_of::<SoHAttribute>()).cast::<SoHAttribute>();
-            let soh = block(size_of::<SoH>()).cast::<SoH>();
-            soh.write(SoH { count: 2, attributes });
-            FreeSoH(soh);
-            assert!(!is_live(soh.cast()) && !is_live(attributes.cast()));
-        }
-    }
-
-    #[test]
-    fn free_registration_info_array_frees_strings_and_clears_pointer() {
-        let strings: Vec<*mut c_void> = (0..8).map(|_| block(4)).collect();
-        // SAFETY: building an array of two live entries, then freeing it.
-        unsafe {
-            let array = block(2 * size_of::<NapComponentRegistrationInfo>()).cast::<NapComponentRegistrationInfo>();
-            for i in 0..2 {
-                let entry = &mut *array.add(i);
-                entry.friendlyName.string = strings[4 * i].cast();
-                entry.description.string = strings[4 * i + 1].cast();
-                entry.version.string = strings[4 * i + 2].cast();
-                entry.vendorName.string = strings[4 * i + 3].cast();
-            }
-            let mut info = array;
-            FreeNapComponentRegistrationInfoArray(2, &mut info);
-            assert!(info.is_null());
-            assert!(!is_live(array.cast()));
-        }
-        assert!(strings.iter().all(|s| !is_live(*s)));
-    }
-
-    #[test]
-    fn free_registration_info_array_with_null_strings_and_zero_count() {
-        // SAFETY: zero-filled live arrays are allowed.
-        unsafe {
-            let array = block(3 * size_of::<NapComponentRegistrationInfo>()).cast::<NapComponentRegistrationInfo>();
-            let mut info = array;
-            FreeNapComponentRegistrationInfoArray(3, &mut info);
-            assert!(info.is_null() && !is_live(array.cast()));
-
-            let array = block(size_of::<NapComponentRegistrationInfo>()).cast::<NapComponentRegistrationInfo>();
-            let mut info = array;
-            FreeNapComponentRegistrationInfoArray(0, &mut info);
-            assert!(info.is_null() && !is_live(array.cast()));
-        }
-    }
+    })
 }

@@ -1,5 +1,6 @@
-//! `InitializeNapAgentNotifier` and `UninitializeNapAgentNotifier`, and the
-//! function that announces a NAP agent change to their subscribers.
+//! The subscriptions behind `InitializeNapAgentNotifier` and
+//! `UninitializeNapAgentNotifier`, and the announcement of a NAP agent
+//! change to them (exported by `capi::notifier`).
 //!
 //! There is no NAP agent outside Windows, so the library defines what a
 //! subscription means and lets the program (or its tests) announce changes:
@@ -18,52 +19,13 @@
 //! has returned, it will not use the handle again. All three functions may be
 //! called from any thread.
 
-#![allow(non_snake_case)]
-
-use crate::ffi::{guard, guard_void};
-use crate::nap_types::{tagNapNotifyType, NapNotifyType, WINAPI_HRESULT, WINAPI_VOID};
-use crate::win::{DWORD, E_FAIL, E_INVALIDARG, HANDLE, HRESULT, S_FALSE, S_OK};
-use crate::sync::{SpinGuard, SpinLock};
-use core::sync::atomic::{AtomicBool, Ordering};
-
-/// Win32 error `ERROR_ALREADY_INITIALIZED`; `InitializeNapAgentNotifier`
-/// returns `HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED)` for a type that
-/// already has a subscriber.
-#[cfg(not(naputil_header_win32))]
-pub const ERROR_ALREADY_INITIALIZED: DWORD = 1247;
-
-/// `HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED)`.
-const E_ALREADY_INITIALIZED: HRESULT = (0x8007_0000_u32 | 1247) as HRESULT;
+use crate::support::lock::SpinLock;
+use crate::types::base::{E_FAIL, E_INVALIDARG, HANDLE, HRESULT, S_FALSE, S_OK};
+use crate::types::nap::{tagNapNotifyType, NapNotifyType, E_ALREADY_INITIALIZED};
 
 /// The subscribed handle of each notification type, indexed by
 /// [`slot`]; stored as its bits because a raw pointer is not `Send`.
 static SUBSCRIBERS: SpinLock<[Option<usize>; 2]> = SpinLock::new([None, None]);
-
-/// Locks [`SUBSCRIBERS`], first making sure it is held across `fork()` so
-/// that a child never inherits it locked by a thread it does not have.
-fn subscribers() -> SpinGuard<'static, [Option<usize>; 2]> {
-    static FORK_HANDLERS: AtomicBool = AtomicBool::new(false);
-    if !FORK_HANDLERS.swap(true, Ordering::AcqRel) {
-        #[cfg(unix)]
-        // SAFETY: registers plain extern "C" functions with no captures.
-        unsafe {
-            libc::pthread_atfork(Some(before_fork), Some(after_fork), Some(after_fork));
-        }
-    }
-    SUBSCRIBERS.lock()
-}
-
-#[cfg(unix)]
-extern "C" fn before_fork() {
-    core::mem::forget(SUBSCRIBERS.lock());
-}
-
-#[cfg(unix)]
-extern "C" fn after_fork() {
-    // SAFETY: `before_fork` locked it on this thread (the child's only
-    // thread) and leaked the guard.
-    unsafe { SUBSCRIBERS.force_unlock() };
-}
 
 /// The index of `type` in [`SUBSCRIBERS`], or `None` if it is not a type
 /// one can subscribe to.
@@ -75,96 +37,49 @@ fn slot(r#type: NapNotifyType) -> Option<usize> {
     }
 }
 
-/// Subscribes `hNotifyEvent` to NAP agent changes of kind `type`.
-///
-/// `type` is `napNotifyTypeServiceState` (the NAP agent service started or
-/// stopped) or `napNotifyTypeQuarState` (the quarantine state changed).
-///
-/// Outside Windows `hNotifyEvent` is an open file descriptor cast to
-/// `HANDLE`, e.g. `(HANDLE)(intptr_t)efd` for an `eventfd` or the write end
-/// of a pipe. Whenever a change of kind `type` is announced with
-/// `naputil_announce_nap_agent_change`, the library writes one 8-byte value
-/// to it, so that it (or the pipe's read end) becomes readable. Making the
-/// descriptor non-blocking is advisable but not required. On Windows
-/// `hNotifyEvent` is an event handle that is set on each change.
-///
-/// The handle stays owned by the caller: call `UninitializeNapAgentNotifier`
-/// before closing it.
-///
-/// Returns `S_OK`; `E_INVALIDARG` if `type` is not one of the two values
-/// above, or `hNotifyEvent` is NULL, `INVALID_HANDLE_VALUE` or (outside
-/// Windows) not an open file descriptor other than 0;
-/// `HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED)` if `type` already has a
-/// subscriber (even the same handle), which stays subscribed.
-#[no_mangle]
-pub extern "system" fn InitializeNapAgentNotifier(r#type: NapNotifyType, hNotifyEvent: HANDLE) -> WINAPI_HRESULT {
-    guard(E_FAIL, || {
-        let Some(index) = slot(r#type) else {
-            return E_INVALIDARG;
-        };
-        if !platform::is_valid(hNotifyEvent) {
-            return E_INVALIDARG;
-        }
-        let mut subscribers = subscribers();
-        if subscribers[index].is_some() {
-            return E_ALREADY_INITIALIZED;
-        }
-        subscribers[index] = Some(hNotifyEvent as usize);
-        S_OK
-    })
+/// `InitializeNapAgentNotifier`.
+pub(crate) fn subscribe(r#type: NapNotifyType, handle: HANDLE) -> HRESULT {
+    let Some(index) = slot(r#type) else {
+        return E_INVALIDARG;
+    };
+    if !platform::can_signal(handle) {
+        return E_INVALIDARG;
+    }
+    let mut subscribers = SUBSCRIBERS.lock();
+    if subscribers[index].is_some() {
+        return E_ALREADY_INITIALIZED;
+    }
+    subscribers[index] = Some(handle as usize);
+    S_OK
 }
 
-/// Ends the subscription of kind `type` made by `InitializeNapAgentNotifier`.
-///
-/// When it returns, the library no longer uses the subscribed handle, and
-/// the caller may close it. A `type` without a subscriber, or not a
-/// `NapNotifyType` value at all, is silently ignored, as on Windows.
-#[no_mangle]
-pub extern "system" fn UninitializeNapAgentNotifier(r#type: NapNotifyType) -> WINAPI_VOID {
-    guard_void(|| {
-        if let Some(index) = slot(r#type) {
-            subscribers()[index] = None;
-        }
-    })
+/// `UninitializeNapAgentNotifier`.
+pub(crate) fn unsubscribe(r#type: NapNotifyType) {
+    if let Some(index) = slot(r#type) {
+        SUBSCRIBERS.lock()[index] = None;
+    }
 }
 
-/// Announces a NAP agent change of kind `type` to its subscriber (this
-/// library's stand-in for the Windows NAP agent service).
-///
-/// Makes the handle subscribed with `InitializeNapAgentNotifier(type, ...)`
-/// signalled: outside Windows one 8-byte value is written to the file
-/// descriptor, unless it cannot take more data without blocking (a full
-/// pipe, an `eventfd` at its limit), in which case it is already readable
-/// and nothing is written; on Windows the event is set. The call never
-/// blocks and never raises `SIGPIPE`.
-///
-/// Returns `S_OK` when the subscriber was signalled; `S_FALSE` when `type`
-/// has no subscriber; `E_INVALIDARG` if `type` is neither
-/// `napNotifyTypeServiceState` nor `napNotifyTypeQuarState`; `E_FAIL` if the
-/// handle could not be signalled (for example, the descriptor was closed or
-/// a pipe's read end is gone). The subscription stays in place either way.
-#[no_mangle]
-pub extern "C" fn naputil_announce_nap_agent_change(r#type: NapNotifyType) -> HRESULT {
-    guard(E_FAIL, || {
-        let Some(index) = slot(r#type) else {
-            return E_INVALIDARG;
-        };
-        // The lock is held while signalling so that a concurrent
-        // `UninitializeNapAgentNotifier` returns only once the handle is
-        // no longer in use. Signalling never blocks and calls nothing back.
-        let subscribers = subscribers();
-        match subscribers[index] {
-            None => S_FALSE,
-            Some(handle) if platform::signal(handle as HANDLE) => S_OK,
-            Some(_) => E_FAIL,
-        }
-    })
+/// `naputil_announce_nap_agent_change`.
+pub(crate) fn announce(r#type: NapNotifyType) -> HRESULT {
+    let Some(index) = slot(r#type) else {
+        return E_INVALIDARG;
+    };
+    // The lock is held while signalling so that a concurrent
+    // `unsubscribe` returns only once the handle is no longer in use.
+    // Signalling never blocks and calls nothing back.
+    let subscribers = SUBSCRIBERS.lock();
+    match subscribers[index] {
+        None => S_FALSE,
+        Some(handle) if platform::signal(handle as HANDLE) => S_OK,
+        Some(_) => E_FAIL,
+    }
 }
 
 #[cfg(unix)]
 mod platform {
     //! A `HANDLE` is a file descriptor.
-    use crate::win::HANDLE;
+    use crate::types::base::HANDLE;
     use core::ffi::c_int;
 
     /// The descriptor a handle stands for, if it can be one. NULL is never
@@ -174,10 +89,15 @@ mod platform {
         c_int::try_from(handle as isize).ok().filter(|fd| *fd > 0)
     }
 
-    /// Whether `handle` is an open file descriptor.
-    pub(super) fn is_valid(handle: HANDLE) -> bool {
-        // SAFETY: F_GETFD only queries the descriptor's flags.
-        descriptor(handle).is_some_and(|fd| unsafe { libc::fcntl(fd, libc::F_GETFD) } != -1)
+    /// Whether `handle` is a file descriptor open for writing (a pipe's
+    /// write end, an eventfd, a socket): the only kind `signal` can make
+    /// readable. A read end, a directory or a file opened read-only is not.
+    pub(super) fn can_signal(handle: HANDLE) -> bool {
+        // SAFETY: F_GETFL only queries the descriptor's status flags.
+        descriptor(handle).is_some_and(|fd| match unsafe { libc::fcntl(fd, libc::F_GETFL) } {
+            -1 => false,
+            flags => matches!(flags & libc::O_ACCMODE, libc::O_WRONLY | libc::O_RDWR),
+        })
     }
 
     /// Makes `handle` readable; false if it cannot be signalled.
@@ -247,7 +167,7 @@ mod platform {
 #[cfg(windows)]
 mod platform {
     //! A `HANDLE` is an event handle.
-    use crate::win::{BOOL, HANDLE};
+    use crate::types::base::{BOOL, HANDLE};
 
     #[link(name = "kernel32")]
     extern "system" {
@@ -258,7 +178,7 @@ mod platform {
     const INVALID: isize = -1;
 
     /// Whether `handle` may be an event handle.
-    pub(super) fn is_valid(handle: HANDLE) -> bool {
+    pub(super) fn can_signal(handle: HANDLE) -> bool {
         !handle.is_null() && handle as isize != INVALID
     }
 
@@ -272,7 +192,10 @@ mod platform {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use crate::nap_types::tagNapNotifyType::{napNotifyTypeQuarState, napNotifyTypeServiceState};
+    use crate::capi::notifier::{
+        naputil_announce_nap_agent_change, InitializeNapAgentNotifier, UninitializeNapAgentNotifier,
+    };
+    use crate::types::nap::tagNapNotifyType::{napNotifyTypeQuarState, napNotifyTypeServiceState};
     use core::ffi::c_int;
     use parking_lot::Mutex;
 
@@ -338,7 +261,9 @@ mod tests {
         let (read, write) = pipe(false);
         close(read);
         close(write);
-        for h in [core::ptr::null_mut(), handle(-1), handle(write), (i32::MAX as isize + 1) as HANDLE, usize::MAX as HANDLE] {
+        for h in
+            [core::ptr::null_mut(), handle(-1), handle(write), (i32::MAX as isize + 1) as HANDLE, usize::MAX as HANDLE]
+        {
             assert_eq!(InitializeNapAgentNotifier(QUAR, h), E_INVALIDARG);
         }
         assert_eq!(naputil_announce_nap_agent_change(QUAR), S_FALSE, "nothing was subscribed");

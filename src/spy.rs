@@ -1,6 +1,8 @@
-//! `IMallocSpy` support: `CoRegisterMallocSpy`, `CoRevokeMallocSpy`, and the
-//! `spied_*` functions every allocator entry point (`CoTaskMem*` and the
-//! `IMalloc` methods) goes through.
+//! `IMallocSpy` support: registration and revocation, and the routing every
+//! allocator entry point (`CoTaskMem*`, the `IMalloc` methods and the NAP
+//! `Alloc*`/`Free*` functions) goes through on its way to the block layer.
+//! Nothing here reports misuse: a pointer that is not a live block comes
+//! back as `NotLive` for the caller to report.
 //!
 //! # What a spy sees
 //!
@@ -37,7 +39,16 @@
 //!
 //! # Revocation
 //!
-//! `CoRevokeMallocSpy` with spied blocks still live returns
+//! One rule: `CoRevokeMallocSpy` returns `S_OK` when no spied block is live
+//! or being allocated; the spy is then released at once, or, when calls
+//! that began before the revoke are still inside the spy, as soon as the
+//! last of them returns, and no call that begins after the revoke calls
+//! the spy. An allocation under the spy counts as a spied block from the
+//! moment its call begins (before `PreAlloc`), so a revoke made while one is
+//! in flight — from another thread, or from inside the spy's own
+//! `PreAlloc` — is not `S_OK` but pending, as with a live spied block.
+//!
+//! `CoRevokeMallocSpy` with spied blocks live (or being allocated) returns
 //! `E_ACCESSDENIED` and marks the revoke pending. From then on new
 //! allocations are no longer spied, and the spy is called only for calls on
 //! the spied blocks (so that its `PreFree` can still undo whatever it did to
@@ -55,21 +66,15 @@
 //! its own spy calls have returned. With no spy registered, each entry
 //! point costs one relaxed atomic load.
 
-// Each exported function's documentation states its contract for the C
-// caller, which is what a `# Safety` section would repeat.
-#![allow(clippy::missing_safety_doc)]
-#![allow(non_snake_case)]
-
-use crate::alloc::{self, FLAG_SPIED};
-use crate::com::IMallocSpy;
-use crate::nap_types::WINAPI_HRESULT;
-use crate::win::{
-    BOOL, CO_E_OBJISREG, CO_E_OBJNOTREG, E_ACCESSDENIED, E_INVALIDARG, IID_IMALLOCSPY_VALUE, S_OK,
+use crate::heap::block::{self, Freed, NotLive, Resized, FLAG_SPIED};
+use crate::support::lock::SpinLock;
+use crate::types::base::{
+    BOOL, CO_E_OBJISREG, CO_E_OBJNOTREG, E_ACCESSDENIED, E_INVALIDARG, HRESULT, IID_IMALLOCSPY_VALUE, S_OK,
 };
+use crate::types::com::{IMallocSpy, IMallocSpyVtbl};
 use core::ffi::{c_int, c_void};
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
-use crate::sync::SpinLock;
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::collections::BTreeMap;
 
 /// Bit 0 of [`STATE`]: a spy is registered and new allocations are spied.
@@ -83,41 +88,86 @@ static STATE: AtomicUsize = AtomicUsize::new(0);
 /// The spy (registered or pending release). Set before [`STATE`] becomes
 /// non-zero, cleared after it has dropped to zero.
 static SPY: AtomicPtr<IMallocSpy> = AtomicPtr::new(null_mut());
-/// Live spied blocks; decides `CoRevokeMallocSpy`'s answer.
+/// Live spied blocks, and allocations under the spy in flight; decides
+/// `CoRevokeMallocSpy`'s answer.
 static SPIED_LIVE: AtomicUsize = AtomicUsize::new(0);
 /// Caller pointer -> actual block, for pointers a Post-method offset.
 static OFFSET_POINTERS: SpinLock<BTreeMap<usize, usize>> = SpinLock::new(BTreeMap::new());
 /// Entries in [`OFFSET_POINTERS`], so spies that never offset never lock it.
 static OFFSET_COUNT: AtomicUsize = AtomicUsize::new(0);
 
+/// Whether any spy is registered or pending: the fast paths' only question.
+#[inline(always)]
+fn no_spy() -> bool {
+    STATE.load(Ordering::Relaxed) == 0
+}
+
 /// One reference to the spy, held for the length of one allocator call.
 struct Call {
     spy: *mut IMallocSpy,
     /// Whether the spy was registered (not revoked) when the call began.
     registered: bool,
+    /// Whether this call holds the reference of a spied block it is about
+    /// to allocate (see [`Call::begin_allocating`]).
+    reserved: bool,
 }
 
 impl Call {
     /// Takes a reference if there is a spy; `None` means "no spy".
     fn begin() -> Option<Call> {
-        let mut state = STATE.load(Ordering::Relaxed);
-        loop {
-            if state == 0 {
-                return None;
-            }
-            match STATE.compare_exchange_weak(state, state + UNIT, Ordering::Acquire, Ordering::Relaxed) {
-                Ok(_) => break,
-                Err(now) => state = now,
-            }
-        }
-        // Our reference keeps SPY set and the object alive until `drop`.
-        Some(Call { spy: SPY.load(Ordering::Acquire), registered: state & REGISTERED != 0 })
+        Self::enter(false)
     }
 
-    fn vtbl(&self) -> &crate::com::IMallocSpyVtbl {
+    /// [`Call::begin`] for a call that allocates a new block: when the spy
+    /// is registered, the reference that block will hold is taken in the
+    /// same step, so that a revoke from now on sees a spied block.
+    fn begin_allocating() -> Option<Call> {
+        Self::enter(true)
+    }
+
+    fn enter(allocating: bool) -> Option<Call> {
+        if allocating {
+            // Counted before REGISTERED is checked: a revoke that clears it
+            // afterwards then sees this allocation (all SeqCst).
+            SPIED_LIVE.fetch_add(1, Ordering::SeqCst);
+        }
+        let mut state = STATE.load(Ordering::SeqCst);
+        let taken = loop {
+            if state == 0 {
+                break None;
+            }
+            let units = if allocating && state & REGISTERED != 0 { 2 * UNIT } else { UNIT };
+            match STATE.compare_exchange_weak(state, state + units, Ordering::SeqCst, Ordering::Relaxed) {
+                Ok(_) => break Some(state & REGISTERED != 0),
+                Err(now) => state = now,
+            }
+        };
+        let reserved = allocating && taken == Some(true);
+        if allocating && !reserved {
+            SPIED_LIVE.fetch_sub(1, Ordering::SeqCst);
+        }
+        // Our reference keeps SPY set and the object alive until `drop`.
+        taken.map(|registered| Call { spy: SPY.load(Ordering::Acquire), registered, reserved })
+    }
+
+    fn vtbl(&self) -> &IMallocSpyVtbl {
         // SAFETY: a registered spy is a COM object whose first member points
         // to its vtable; our reference keeps it alive.
         unsafe { &*(*self.spy).lpVtbl }
+    }
+
+    /// Allocates the block this call is for: spied (with the reference it
+    /// reserved) or not. A reservation not used, or whose block could not
+    /// be made, is given back when the call ends.
+    fn allocate(&mut self, size: usize) -> *mut c_void {
+        if !self.reserved {
+            return block::alloc(size, 0);
+        }
+        let p = block::alloc(size, FLAG_SPIED);
+        if !p.is_null() {
+            self.reserved = false;
+        }
+        p
     }
 
     fn pre_alloc(&self, cb: usize) -> usize {
@@ -130,51 +180,51 @@ impl Call {
         self.vtbl().PostAlloc.map_or(actual, |f| unsafe { f(self.spy, actual) })
     }
 
-    fn pre_free(&self, request: *mut c_void, spyed: bool) -> *mut c_void {
+    fn pre_free(&self, request: *mut c_void, spied: bool) -> *mut c_void {
         // SAFETY: as in `pre_alloc`.
-        self.vtbl().PreFree.map_or(request, |f| unsafe { f(self.spy, request, spyed as BOOL) })
+        self.vtbl().PreFree.map_or(request, |f| unsafe { f(self.spy, request, spied as BOOL) })
     }
 
-    fn post_free(&self, spyed: bool) {
+    fn post_free(&self, spied: bool) {
         if let Some(f) = self.vtbl().PostFree {
             // SAFETY: as in `pre_alloc`.
-            unsafe { f(self.spy, spyed as BOOL) }
+            unsafe { f(self.spy, spied as BOOL) }
         }
     }
 
-    fn pre_realloc(&self, request: *mut c_void, cb: usize, spyed: bool) -> (*mut c_void, usize) {
+    fn pre_realloc(&self, request: *mut c_void, cb: usize, spied: bool) -> (*mut c_void, usize) {
         let Some(f) = self.vtbl().PreRealloc else { return (request, cb) };
         // Windows says the spy always stores the out-pointer; a spy that
         // forgets leaves the caller's pointer in place.
         let mut actual = request;
         // SAFETY: as in `pre_alloc`; `actual` is a valid local to write.
-        let size = unsafe { f(self.spy, request, cb, &mut actual, spyed as BOOL) };
+        let size = unsafe { f(self.spy, request, cb, &mut actual, spied as BOOL) };
         (actual, size)
     }
 
-    fn post_realloc(&self, actual: *mut c_void, spyed: bool) -> *mut c_void {
+    fn post_realloc(&self, actual: *mut c_void, spied: bool) -> *mut c_void {
         // SAFETY: as in `pre_alloc`.
-        self.vtbl().PostRealloc.map_or(actual, |f| unsafe { f(self.spy, actual, spyed as BOOL) })
+        self.vtbl().PostRealloc.map_or(actual, |f| unsafe { f(self.spy, actual, spied as BOOL) })
     }
 
-    fn pre_get_size(&self, request: *mut c_void, spyed: bool) -> *mut c_void {
+    fn pre_get_size(&self, request: *mut c_void, spied: bool) -> *mut c_void {
         // SAFETY: as in `pre_alloc`.
-        self.vtbl().PreGetSize.map_or(request, |f| unsafe { f(self.spy, request, spyed as BOOL) })
+        self.vtbl().PreGetSize.map_or(request, |f| unsafe { f(self.spy, request, spied as BOOL) })
     }
 
-    fn post_get_size(&self, size: usize, spyed: bool) -> usize {
+    fn post_get_size(&self, size: usize, spied: bool) -> usize {
         // SAFETY: as in `pre_alloc`.
-        self.vtbl().PostGetSize.map_or(size, |f| unsafe { f(self.spy, size, spyed as BOOL) })
+        self.vtbl().PostGetSize.map_or(size, |f| unsafe { f(self.spy, size, spied as BOOL) })
     }
 
-    fn pre_did_alloc(&self, request: *mut c_void, spyed: bool) -> *mut c_void {
+    fn pre_did_alloc(&self, request: *mut c_void, spied: bool) -> *mut c_void {
         // SAFETY: as in `pre_alloc`.
-        self.vtbl().PreDidAlloc.map_or(request, |f| unsafe { f(self.spy, request, spyed as BOOL) })
+        self.vtbl().PreDidAlloc.map_or(request, |f| unsafe { f(self.spy, request, spied as BOOL) })
     }
 
-    fn post_did_alloc(&self, request: *mut c_void, spyed: bool, actual: c_int) -> c_int {
+    fn post_did_alloc(&self, request: *mut c_void, spied: bool, actual: c_int) -> c_int {
         // SAFETY: as in `pre_alloc`.
-        self.vtbl().PostDidAlloc.map_or(actual, |f| unsafe { f(self.spy, request, spyed as BOOL, actual) })
+        self.vtbl().PostDidAlloc.map_or(actual, |f| unsafe { f(self.spy, request, spied as BOOL, actual) })
     }
 
     fn pre_heap_minimize(&self) {
@@ -194,11 +244,14 @@ impl Call {
 
 impl Drop for Call {
     fn drop(&mut self) {
+        if self.reserved {
+            spied_block_gone();
+        }
         drop_reference();
     }
 }
 
-/// Drops one reference; the thread that drops the last one releases the spy.
+/// Drops one reference; the last one releases the spy.
 fn drop_reference() {
     if STATE.fetch_sub(UNIT, Ordering::AcqRel) == UNIT {
         release_spy();
@@ -218,6 +271,7 @@ fn release_spy() {
         return;
     }
     // SAFETY: we own the reference registration took; this gives it back.
+    // Nothing is read after the call: the spy may free itself in it.
     unsafe {
         if let Some(release) = (*(*spy).lpVtbl).Release {
             release(spy);
@@ -225,34 +279,51 @@ fn release_spy() {
     }
 }
 
-/// Called by the allocator whenever a block carrying `FLAG_SPIED` is freed,
-/// whatever the path (a NAP `Free*` function included).
-pub(crate) fn spied_block_freed() {
-    SPIED_LIVE.fetch_sub(1, Ordering::Relaxed);
+/// A spied block is gone (freed by whatever path), or a reservation for one
+/// was not used: its reference goes.
+fn spied_block_gone() {
+    SPIED_LIVE.fetch_sub(1, Ordering::SeqCst);
     drop_reference();
 }
 
-/// Takes the reference a new spied block will hold.
-fn reserve_spied_block() {
-    SPIED_LIVE.fetch_add(1, Ordering::Relaxed);
-    STATE.fetch_add(UNIT, Ordering::Relaxed);
+/// Frees an actual block, dropping the reference it held if it was spied.
+#[inline(always)]
+fn free_actual(p: *mut c_void) -> Result<(), NotLive> {
+    block::free(p).map(note_freed)
 }
 
-/// Gives back a reservation whose block was never made.
-fn unreserve_spied_block() {
-    spied_block_freed();
+#[inline(always)]
+fn note_freed(freed: Freed) {
+    if freed.flags & FLAG_SPIED != 0 {
+        spied_block_gone();
+    }
+}
+
+/// Resizes an actual block, dropping the reference it held if a zero size
+/// freed a spied block. NULL when the resize failed (the block unchanged)
+/// or freed the block.
+fn realloc_actual(p: *mut c_void, size: usize) -> Result<*mut c_void, NotLive> {
+    Ok(match block::realloc(p, size)? {
+        Resized::Moved(moved) => moved,
+        Resized::Failed => null_mut(),
+        Resized::Freed(freed) => {
+            note_freed(freed);
+            null_mut()
+        }
+    })
 }
 
 /// Whether the caller's pointer `request` is a live spied block, seen
 /// through the pointer the spy handed out for it.
 fn is_spied(request: *mut c_void) -> bool {
+    let flags = |p: *const c_void| block::info(p).is_some_and(|i| i.flags & FLAG_SPIED != 0);
     if request.is_null() {
         return false;
     }
-    if alloc::is_live(request) {
-        return flags_spied(request as usize);
+    if block::is_live(request) {
+        return flags(request);
     }
-    remembered_actual(request).is_some_and(|actual| alloc::is_live(actual as *const c_void) && flags_spied(actual))
+    remembered_actual(request).is_some_and(|actual| flags(actual as *const c_void))
 }
 
 /// The actual block a spy's Post-method handed `request` out for, if the
@@ -262,12 +333,6 @@ fn remembered_actual(request: *mut c_void) -> Option<usize> {
         return None;
     }
     OFFSET_POINTERS.lock().get(&(request as usize)).copied()
-}
-
-fn flags_spied(block: usize) -> bool {
-    // SAFETY: the caller has just seen `block` live; the caller's own pointer
-    // is not being freed by another thread (that would be a double free).
-    unsafe { alloc::header(block).flags & FLAG_SPIED != 0 }
 }
 
 /// Records that the spy handed `caller` out for the actual block `actual`.
@@ -288,7 +353,7 @@ fn forget_offset_if_dead(caller: *mut c_void) {
     }
     let mut map = OFFSET_POINTERS.lock();
     if let Some(&actual) = map.get(&(caller as usize)) {
-        if !alloc::is_live(actual as *const c_void) {
+        if !block::is_live(actual as *const c_void) {
             map.remove(&(caller as usize));
             OFFSET_COUNT.fetch_sub(1, Ordering::Release);
         }
@@ -301,319 +366,310 @@ fn forget_offset_if_dead(caller: *mut c_void) {
 /// else. Calls no spy method (the NAP `Free*` functions use it to know how
 /// much of a structure they may read).
 pub(crate) fn caller_block_size(request: *mut c_void) -> Option<usize> {
-    if let Some(size) = alloc::block_size(request) {
+    if let Some(size) = block::size(request) {
         return Some(size);
     }
     let actual = remembered_actual(request)?;
-    let size = alloc::block_size(actual as *const c_void)?;
+    let size = block::size(actual as *const c_void)?;
     size.checked_sub((request as usize).checked_sub(actual)?)
 }
 
-// ---------------------------------------------------------------------------
-// The allocator entry points
-// ---------------------------------------------------------------------------
-
-#[inline]
-pub(crate) fn spied_alloc(cb: usize) -> *mut c_void {
-    if STATE.load(Ordering::Relaxed) == 0 {
-        return alloc::alloc_block(cb);
+/// The pointer and size the caller was given for the live actual block
+/// `actual` of `size` bytes: the spy's offset pointer if it handed one out,
+/// otherwise the block itself.
+pub(crate) fn caller_view(actual: *mut c_void, size: usize) -> (*mut c_void, usize) {
+    if OFFSET_COUNT.load(Ordering::Acquire) == 0 {
+        return (actual, size);
     }
-    spied_alloc_slow(cb)
+    let caller = OFFSET_POINTERS.lock().iter().find(|(_, &a)| a == actual as usize).map(|(&c, _)| c);
+    match caller {
+        Some(c) => (c as *mut c_void, size.saturating_sub(c.wrapping_sub(actual as usize))),
+        None => (actual, size),
+    }
 }
 
-/// [`spied_alloc`] for callers that write `cb` bytes into the block
-/// themselves: a pointer a spy hands back with less room than that is freed
-/// again (through the spy) and NULL returned.
-#[inline]
-pub(crate) fn spied_alloc_with_room(cb: usize) -> *mut c_void {
-    if STATE.load(Ordering::Relaxed) == 0 {
-        return alloc::alloc_block(cb);
+// ---------------------------------------------------------------------------
+// The allocator operations, as every entry point performs them
+// ---------------------------------------------------------------------------
+
+/// `CoTaskMemAlloc`.
+#[inline(always)]
+pub(crate) fn alloc(cb: usize) -> *mut c_void {
+    if no_spy() {
+        return block::alloc(cb, 0);
     }
-    let p = spied_alloc_slow(cb);
+    alloc_slow(cb)
+}
+
+/// [`alloc`] for callers that write `cb` bytes into the block themselves:
+/// a pointer a spy hands back with less room than that is freed again
+/// (through the spy) and NULL returned.
+#[inline]
+pub(crate) fn alloc_with_room(cb: usize) -> *mut c_void {
+    if no_spy() {
+        return block::alloc(cb, 0);
+    }
+    let p = alloc_slow(cb);
     match caller_block_size(p) {
         _ if p.is_null() => p,
         Some(room) if room >= cb => p,
         _ => {
-            spied_free(p, "CoTaskMemAlloc");
+            // The spy's own pointer: if it is not a block, there is nothing
+            // of ours to give back.
+            free(p, |_| {});
             null_mut()
         }
     }
 }
 
 #[cold]
-fn spied_alloc_slow(cb: usize) -> *mut c_void {
-    let Some(call) = Call::begin().filter(|c| c.registered) else { return alloc::alloc_block(cb) };
+fn alloc_slow(cb: usize) -> *mut c_void {
+    let Some(mut call) = Call::begin_allocating().filter(|c| c.registered) else { return block::alloc(cb, 0) };
     let request = call.pre_alloc(cb);
     if request == 0 && cb != 0 {
         return null_mut();
     }
-    let actual = allocate(request, true);
+    let actual = call.allocate(request);
     let caller = call.post_alloc(actual);
     remember_offset(caller, actual);
     caller
 }
 
+/// `CoTaskMemRealloc`: NULL when the resize failed (the block unchanged)
+/// or a zero size freed it. A pointer that is not a live block is handed
+/// to `not_live` (inside the spy's Pre/Post pair, as the operation it
+/// replaces would be) and NULL returned.
 #[inline]
-pub(crate) fn spied_realloc(pv: *mut c_void, cb: usize, caller: &'static str) -> *mut c_void {
-    if STATE.load(Ordering::Relaxed) == 0 {
-        return alloc::realloc_block(pv, cb, caller);
-    }
-    spied_realloc_slow(pv, cb, caller)
+pub(crate) fn realloc(pv: *mut c_void, cb: usize, not_live: impl FnOnce(*mut c_void)) -> *mut c_void {
+    let result = if no_spy() { realloc_plain(pv, cb) } else { realloc_slow(pv, cb) };
+    result.unwrap_or_else(|NotLiveAt(p)| {
+        not_live(p);
+        null_mut()
+    })
 }
+
+/// A pointer that turned out not to be a live block.
+struct NotLiveAt(*mut c_void);
 
 #[cold]
-fn spied_realloc_slow(pv: *mut c_void, cb: usize, caller: &'static str) -> *mut c_void {
-    let Some(call) = Call::begin() else { return alloc::realloc_block(pv, cb, caller) };
+fn realloc_slow(pv: *mut c_void, cb: usize) -> Result<*mut c_void, NotLiveAt> {
     // `Realloc(NULL, cb)` allocates under the spy, so its block is spied.
-    let spyed = if pv.is_null() { call.registered } else { is_spied(pv) };
-    if !call.registered && !spyed {
-        return alloc::realloc_block(pv, cb, caller);
+    let call = if pv.is_null() { Call::begin_allocating() } else { Call::begin() };
+    let Some(mut call) = call else { return realloc_plain(pv, cb) };
+    let spied = if pv.is_null() { call.reserved } else { is_spied(pv) };
+    if !call.registered && !spied {
+        return realloc_plain(pv, cb);
     }
-    let (actual, request) = call.pre_realloc(pv, cb, spyed);
+    let (actual, request) = call.pre_realloc(pv, cb, spied);
     if request == 0 && cb != 0 {
-        return null_mut();
+        return Ok(null_mut());
     }
-    let moved = if actual.is_null() {
-        allocate(request, spyed)
-    } else {
-        alloc::realloc_block(actual, request, caller)
-    };
-    let result = call.post_realloc(moved, spyed);
+    let moved = if actual.is_null() { Ok(call.allocate(request)) } else { realloc_at(actual, request) };
+    // The Post-method runs whatever happened, as on Windows.
+    let result = call.post_realloc(moved.as_ref().map_or(null_mut(), |p| *p), spied);
     forget_offset_if_dead(pv);
-    remember_offset(result, moved);
-    result
+    remember_offset(result, moved?);
+    Ok(result)
 }
 
-/// Allocates a block, flagged spied (with the reference it holds) or not.
-fn allocate(size: usize, spied: bool) -> *mut c_void {
-    if !spied {
-        return alloc::alloc_block(size);
+fn realloc_plain(pv: *mut c_void, cb: usize) -> Result<*mut c_void, NotLiveAt> {
+    if pv.is_null() {
+        Ok(block::alloc(cb, 0))
+    } else {
+        realloc_at(pv, cb)
     }
-    reserve_spied_block();
-    let block = alloc::alloc_block_flagged(size, FLAG_SPIED);
-    if block.is_null() {
-        unreserve_spied_block();
-    }
-    block
 }
 
+fn realloc_at(p: *mut c_void, cb: usize) -> Result<*mut c_void, NotLiveAt> {
+    realloc_actual(p, cb).map_err(|NotLive| NotLiveAt(p))
+}
+
+/// `CoTaskMemFree`. NULL is a no-op and calls no spy method. A pointer
+/// that is not a live block is handed to `not_live` (inside the spy's
+/// Pre/Post pair, as the free it replaces would be).
 #[inline(always)]
-pub(crate) fn spied_free(pv: *mut c_void, caller: &'static str) {
+pub(crate) fn free(pv: *mut c_void, not_live: impl FnOnce(*mut c_void)) {
     if pv.is_null() {
         return;
     }
-    if STATE.load(Ordering::Relaxed) == 0 {
-        return alloc::free_block(pv, caller);
+    if no_spy() {
+        return free_or(pv, not_live);
     }
-    spied_free_slow(pv, caller)
+    free_slow(pv, not_live)
 }
 
 #[cold]
-fn spied_free_slow(pv: *mut c_void, caller: &'static str) {
-    let Some(call) = Call::begin() else { return alloc::free_block(pv, caller) };
-    let spyed = is_spied(pv);
-    if !call.registered && !spyed {
-        return alloc::free_block(pv, caller);
+fn free_slow(pv: *mut c_void, not_live: impl FnOnce(*mut c_void)) {
+    let call = Call::begin();
+    let spied = call.is_some() && is_spied(pv);
+    match call {
+        Some(call) if call.registered || spied => {
+            let actual = call.pre_free(pv, spied);
+            if !actual.is_null() {
+                free_or(actual, not_live);
+            }
+            forget_offset_if_dead(pv);
+            call.post_free(spied);
+        }
+        _ => free_or(pv, not_live),
     }
-    let actual = call.pre_free(pv, spyed);
-    alloc::free_block(actual, caller);
+}
+
+#[inline(always)]
+fn free_or(p: *mut c_void, not_live: impl FnOnce(*mut c_void)) {
+    if free_actual(p).is_err() {
+        not_live(p);
+    }
+}
+
+/// A block taken for freeing by [`claim`], given back by
+/// [`Claimed::release`]. Holds nothing when the spy's `PreFree` turned the
+/// pointer into NULL.
+#[must_use = "a claimed block is leaked unless released"]
+pub(crate) struct Claimed(Option<block::Claim>);
+
+impl Claimed {
+    pub(crate) fn release(self) {
+        if let Some(claim) = self.0 {
+            note_freed(claim.release());
+        }
+    }
+}
+
+/// The first half of [`free`]: the spy's `PreFree` and `PostFree` run and
+/// the block leaves the table, but its memory stays valid, and its address
+/// taken, until the claim is released. Functions that free several blocks
+/// claim them all first, so that nothing they run in between (a spy, a
+/// misuse handler, a `Release`) can free one of them and have its address
+/// handed out again.
+pub(crate) fn claim(pv: *mut c_void) -> Result<Claimed, NotLive> {
+    if no_spy() {
+        return block::claim(pv).map(|c| Claimed(Some(c)));
+    }
+    let Some(call) = Call::begin() else { return block::claim(pv).map(|c| Claimed(Some(c))) };
+    let spied = is_spied(pv);
+    if !call.registered && !spied {
+        return block::claim(pv).map(|c| Claimed(Some(c)));
+    }
+    let actual = call.pre_free(pv, spied);
+    let claimed = if actual.is_null() { Ok(Claimed(None)) } else { block::claim(actual).map(|c| Claimed(Some(c))) };
     forget_offset_if_dead(pv);
-    call.post_free(spyed);
+    call.post_free(spied);
+    claimed
 }
 
+/// `IMalloc::GetSize`.
 #[inline]
-pub(crate) fn spied_get_size(pv: *mut c_void) -> usize {
-    if STATE.load(Ordering::Relaxed) == 0 {
-        return alloc::block_size(pv).unwrap_or(usize::MAX);
-    }
-    spied_get_size_slow(pv)
-}
-
-#[cold]
-fn spied_get_size_slow(pv: *mut c_void) -> usize {
-    let plain = |p: *mut c_void| alloc::block_size(p).unwrap_or(usize::MAX);
-    let Some(call) = Call::begin() else { return plain(pv) };
-    let spyed = is_spied(pv);
-    if !call.registered && !spyed {
+pub(crate) fn get_size(pv: *mut c_void) -> usize {
+    let plain = |p: *mut c_void| block::size(p).unwrap_or(usize::MAX);
+    if no_spy() {
         return plain(pv);
     }
-    let actual = call.pre_get_size(pv, spyed);
-    call.post_get_size(plain(actual), spyed)
+    let Some(call) = Call::begin() else { return plain(pv) };
+    let spied = is_spied(pv);
+    if !call.registered && !spied {
+        return plain(pv);
+    }
+    let actual = call.pre_get_size(pv, spied);
+    call.post_get_size(plain(actual), spied)
 }
 
+/// `IMalloc::DidAlloc`.
 #[inline]
-pub(crate) fn spied_did_alloc(pv: *mut c_void) -> i32 {
-    if STATE.load(Ordering::Relaxed) == 0 {
-        return did_alloc(pv);
+pub(crate) fn did_alloc(pv: *mut c_void) -> i32 {
+    let plain = |p: *mut c_void| if p.is_null() { -1 } else { block::is_live(p) as i32 };
+    if no_spy() {
+        return plain(pv);
     }
-    spied_did_alloc_slow(pv)
+    let Some(call) = Call::begin() else { return plain(pv) };
+    let spied = is_spied(pv);
+    if !call.registered && !spied {
+        return plain(pv);
+    }
+    let actual = call.pre_did_alloc(pv, spied);
+    call.post_did_alloc(pv, spied, plain(actual))
 }
 
-fn did_alloc(pv: *mut c_void) -> i32 {
-    if pv.is_null() {
-        -1
-    } else {
-        alloc::is_live(pv) as i32
-    }
-}
-
-#[cold]
-fn spied_did_alloc_slow(pv: *mut c_void) -> i32 {
-    let Some(call) = Call::begin() else { return did_alloc(pv) };
-    let spyed = is_spied(pv);
-    if !call.registered && !spyed {
-        return did_alloc(pv);
-    }
-    let actual = call.pre_did_alloc(pv, spyed);
-    call.post_did_alloc(pv, spyed, did_alloc(actual))
-}
-
-#[inline]
-pub(crate) fn spied_heap_minimize() {
+/// `IMalloc::HeapMinimize`.
+pub(crate) fn heap_minimize() {
     match Call::begin().filter(|c| c.registered) {
-        None => alloc::heap_minimize(),
+        None => block::heap_minimize(),
         Some(call) => {
             call.pre_heap_minimize();
-            alloc::heap_minimize();
+            block::heap_minimize();
             call.post_heap_minimize();
         }
     }
 }
 
 // ---------------------------------------------------------------------------
-// Registration and fork
+// Registration and revocation
 // ---------------------------------------------------------------------------
 
-/// Installs the fork handlers the offset map needs, once. (Not a `Once`: a
-/// child forked while another thread runs it would wait for it forever.)
-fn install_fork_handlers() {
-    static INSTALLED: AtomicBool = AtomicBool::new(false);
-    if INSTALLED.swap(true, Ordering::AcqRel) {
-        return;
+/// `CoRegisterMallocSpy` (see its documentation in the C API layer).
+///
+/// # Safety
+/// `spy` is NULL or a COM object.
+pub(crate) unsafe fn register(spy: *mut IMallocSpy) -> HRESULT {
+    // SAFETY: a non-NULL spy is a COM object, so its vtable pointer can be
+    // read.
+    if spy.is_null() || unsafe { (*spy).lpVtbl.is_null() } {
+        return E_INVALIDARG;
     }
-    #[cfg(unix)]
-    // SAFETY: registers plain extern "C" functions with no captures.
-    unsafe {
-        libc::pthread_atfork(Some(before_fork), Some(parent_after_fork), Some(child_after_fork));
+    if !SPY.load(Ordering::Acquire).is_null() {
+        return CO_E_OBJISREG;
     }
+    // SAFETY: as above.
+    let Some(query) = (unsafe { (*(*spy).lpVtbl).QueryInterface }) else { return E_INVALIDARG };
+    let mut object: *mut c_void = null_mut();
+    // SAFETY: calling the object's own QueryInterface with valid locals.
+    let hr = unsafe { query(spy, &IID_IMALLOCSPY_VALUE, &mut object) };
+    if hr < 0 {
+        return hr;
+    }
+    let spy = object.cast::<IMallocSpy>();
+    // SAFETY: QueryInterface succeeded, so `spy` is a referenced IMallocSpy.
+    if spy.is_null() || unsafe { (*spy).lpVtbl.is_null() } {
+        return E_INVALIDARG;
+    }
+    crate::support::lock::after_fork_in_child(forget_half_registered_spy);
+    if SPY.compare_exchange(null_mut(), spy, Ordering::AcqRel, Ordering::Acquire).is_err() {
+        // Another thread registered first: give back our reference.
+        // SAFETY: we own the reference QueryInterface just gave us.
+        unsafe {
+            if let Some(release) = (*(*spy).lpVtbl).Release {
+                release(spy);
+            }
+        }
+        return CO_E_OBJISREG;
+    }
+    STATE.store(REGISTERED | UNIT, Ordering::SeqCst);
+    S_OK
 }
 
-/// Holds the offset map's lock across `fork()` so that the child never
-/// inherits it locked or half-updated. No spy method runs under it, so this
-/// cannot wait on the forking thread itself.
-#[cfg(unix)]
-extern "C" fn before_fork() {
-    core::mem::forget(OFFSET_POINTERS.lock());
-}
-
-#[cfg(unix)]
-extern "C" fn parent_after_fork() {
-    // SAFETY: `before_fork` locked it on this thread and leaked the guard.
-    unsafe { OFFSET_POINTERS.force_unlock() };
-}
-
-#[cfg(unix)]
-extern "C" fn child_after_fork() {
-    // SAFETY: `before_fork` locked it on the thread that is now the child's
-    // only thread.
-    unsafe { OFFSET_POINTERS.force_unlock() };
-    // A thread caught between claiming SPY and publishing STATE (or between
-    // the last reference and clearing SPY) does not exist in the child.
+/// In a fork child: a thread caught between claiming SPY and publishing
+/// STATE (or between the last reference and clearing SPY) does not exist
+/// there, so a SPY without references is forgotten.
+fn forget_half_registered_spy() {
     if STATE.load(Ordering::Acquire) == 0 {
         SPY.store(null_mut(), Ordering::Release);
     }
 }
 
-/// Registers an allocation spy.
-///
-/// From now on every allocator call (`CoTaskMemAlloc`, `CoTaskMemRealloc`,
-/// `CoTaskMemFree` and the task `IMalloc`'s methods) calls the spy's
-/// Pre-method, performs the operation on the pointer and size the
-/// Pre-method returned, and gives the caller what the Post-method returned.
-/// `PreAlloc` (or `PreRealloc`) returning 0 for a non-zero request makes the
-/// call fail with NULL without calling the Post-method; `Free(NULL)` calls
-/// no spy method. A spy may enlarge requests and hand out pointers offset
-/// into the actual block; its Pre-methods then translate them back.
-///
-/// The library takes its reference with `QueryInterface(IID_IMallocSpy)`
-/// and releases it when the spy is revoked. The spy's methods run with no
-/// library lock held: they may call the allocator, and may run on several
-/// threads at once, so they must be thread-safe. A NULL method slot is
-/// treated as a method that changes nothing.
-///
-/// Returns `S_OK`; `E_INVALIDARG` for a NULL spy (or one without
-/// `QueryInterface`); `CO_E_OBJISREG` when a spy is already registered or
-/// its revoke is still pending; or the failure `QueryInterface` returned.
-/// The NAP `Alloc*` and `Free*` functions allocate and free through the
-/// spy too, as `CoTaskMemAlloc` and `CoTaskMemFree` do.
-#[no_mangle]
-#[cfg(not(naputil_header_win32))]
-pub unsafe extern "system" fn CoRegisterMallocSpy(pMallocSpy: *mut IMallocSpy) -> WINAPI_HRESULT {
-    crate::ffi::guard(E_INVALIDARG, || {
-        // SAFETY: a non-NULL spy is a COM object per this function's
-        // contract, so its vtable pointer can be read.
-        if pMallocSpy.is_null() || unsafe { (*pMallocSpy).lpVtbl.is_null() } {
-            return E_INVALIDARG;
+/// `CoRevokeMallocSpy` (see its documentation in the C API layer).
+pub(crate) fn revoke() -> HRESULT {
+    let mut state = STATE.load(Ordering::SeqCst);
+    loop {
+        if state & REGISTERED == 0 {
+            let pending = state != 0 && SPIED_LIVE.load(Ordering::SeqCst) != 0;
+            return if pending { E_ACCESSDENIED } else { CO_E_OBJNOTREG };
         }
-        if !SPY.load(Ordering::Acquire).is_null() {
-            return CO_E_OBJISREG;
+        match STATE.compare_exchange_weak(state, state & !REGISTERED, Ordering::SeqCst, Ordering::SeqCst) {
+            Ok(_) => break,
+            Err(now) => state = now,
         }
-        // SAFETY: as above.
-        let Some(query) = (unsafe { (*(*pMallocSpy).lpVtbl).QueryInterface }) else { return E_INVALIDARG };
-        let mut object: *mut c_void = null_mut();
-        // SAFETY: calling the object's own QueryInterface with valid locals.
-        let hr = unsafe { query(pMallocSpy, &IID_IMALLOCSPY_VALUE, &mut object) };
-        if hr < 0 {
-            return hr;
-        }
-        let spy = object.cast::<IMallocSpy>();
-        // SAFETY: QueryInterface succeeded, so `spy` is a referenced IMallocSpy.
-        if spy.is_null() || unsafe { (*spy).lpVtbl.is_null() } {
-            return E_INVALIDARG;
-        }
-        install_fork_handlers();
-        if SPY.compare_exchange(null_mut(), spy, Ordering::AcqRel, Ordering::Acquire).is_err() {
-            // Another thread registered first: give back our reference.
-            // SAFETY: we own the reference QueryInterface just gave us.
-            unsafe {
-                if let Some(release) = (*(*spy).lpVtbl).Release {
-                    release(spy);
-                }
-            }
-            return CO_E_OBJISREG;
-        }
-        STATE.store(REGISTERED | UNIT, Ordering::Release);
-        S_OK
-    })
-}
-
-/// Revokes the registered allocation spy.
-///
-/// Returns `S_OK` when the spy was revoked; it is released (its `Release`
-/// called) at once, or, when another thread is inside one of its methods,
-/// as soon as that call returns. Returns `CO_E_OBJNOTREG` when no spy is
-/// registered. Returns `E_ACCESSDENIED` when blocks allocated under the spy
-/// are still live: the revoke is then pending, new allocations are no longer
-/// spied, the spy keeps being called for the calls on those blocks, and it
-/// is released automatically when the last of them is freed. Calling this
-/// again while the revoke is pending returns `E_ACCESSDENIED` again.
-#[no_mangle]
-#[cfg(not(naputil_header_win32))]
-pub unsafe extern "system" fn CoRevokeMallocSpy() -> WINAPI_HRESULT {
-    crate::ffi::guard(E_INVALIDARG, || {
-        let mut state = STATE.load(Ordering::Acquire);
-        loop {
-            if state & REGISTERED == 0 {
-                let pending = state != 0 && SPIED_LIVE.load(Ordering::Acquire) != 0;
-                return if pending { E_ACCESSDENIED } else { CO_E_OBJNOTREG };
-            }
-            match STATE.compare_exchange_weak(state, state & !REGISTERED, Ordering::AcqRel, Ordering::Acquire) {
-                Ok(_) => break,
-                Err(now) => state = now,
-            }
-        }
-        let result = if SPIED_LIVE.load(Ordering::Acquire) != 0 { E_ACCESSDENIED } else { S_OK };
-        drop_reference();
-        result
-    })
+    }
+    let result = if SPIED_LIVE.load(Ordering::SeqCst) != 0 { E_ACCESSDENIED } else { S_OK };
+    drop_reference();
+    result
 }

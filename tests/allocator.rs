@@ -4,11 +4,12 @@
 //! `SERIAL` to keep the counter deltas it checks its own.
 
 use core::ffi::c_void;
-use naputil::alloc::{CoTaskMemAlloc, CoTaskMemFree, CoTaskMemRealloc};
-use naputil::com::IMalloc;
-use naputil::diag::*;
-use naputil::imalloc::{CoGetMalloc, IID_IMalloc, IID_IUnknown};
-use naputil::win::*;
+use naputil::types::base::*;
+use naputil::types::com::IMalloc;
+use naputil::types::diag::*;
+use naputil::*;
+use naputil::{CoGetMalloc, IID_IMalloc, IID_IUnknown};
+use naputil::{CoTaskMemAlloc, CoTaskMemFree, CoTaskMemRealloc};
 use std::sync::Mutex;
 
 static SERIAL: Mutex<()> = Mutex::new(());

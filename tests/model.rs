@@ -37,7 +37,7 @@ fn random_operation_sequences_match_the_model() {
         ops += len as u64;
     }
     #[cfg(feature = "fault-injection")]
-    let faults = format!(", {} faults injected", naputil::alloc::fault::injected_faults());
+    let faults = format!(", {} faults injected", naputil::testing::injected_faults());
     #[cfg(not(feature = "fault-injection"))]
     let faults = String::new();
     println!("model: {seeds} corpus inputs and {sequences} random sequences ({ops} input bytes) matched{faults}");

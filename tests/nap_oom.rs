@@ -5,14 +5,12 @@
 //! One test function only: the failure countdown and the live-block counter
 //! are process-wide.
 
-#![cfg(feature = "fault-injection")]
-
-use naputil::alloc::fault::fail_nth_allocation;
-use naputil::diag::naputil_live_blocks;
-use naputil::nap::{
+use naputil::naputil_live_blocks;
+use naputil::testing::fail_nth_allocation;
+use naputil::types::base::{E_OUTOFMEMORY, HRESULT, S_OK};
+use naputil::{
     AllocConnections, AllocCountedString, AllocFixupInfo, FreeConnections, FreeCountedString, FreeFixupInfo,
 };
-use naputil::win::{E_OUTOFMEMORY, HRESULT, S_OK};
 
 /// Runs `call` with its k-th allocation failing, for k = 1, 2, ..., until a
 /// call succeeds; checks every failure left no block and no out-pointer

@@ -13,10 +13,11 @@ mod support;
 
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use naputil::alloc::{CoTaskMemAlloc, CoTaskMemFree, CoTaskMemRealloc};
-use naputil::diag::{naputil_set_misuse_handler, NaputilMisuse};
-use naputil::spy::{CoRegisterMallocSpy, CoRevokeMallocSpy};
-use naputil::win::{CO_E_OBJISREG, CO_E_OBJNOTREG, E_ACCESSDENIED, S_OK};
+use naputil::naputil_set_misuse_handler;
+use naputil::types::base::{CO_E_OBJISREG, CO_E_OBJNOTREG, E_ACCESSDENIED, S_OK};
+use naputil::types::diag::NaputilMisuse;
+use naputil::{CoRegisterMallocSpy, CoRevokeMallocSpy};
+use naputil::{CoTaskMemAlloc, CoTaskMemFree, CoTaskMemRealloc};
 use std::sync::{Arc, Barrier, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use support::{stats, CountingSpy, Rng};
@@ -359,7 +360,7 @@ fn wait_with_deadline(pid: libc::pid_t, deadline: Duration) -> i32 {
 /// Only the library and raw libc are used: the child of a threaded process
 /// may touch nothing else.
 fn child_work(spy: &CountingSpy) -> i32 {
-    let before = naputil::diag::naputil_live_blocks();
+    let before = naputil::naputil_live_blocks();
     let mut blocks = [core::ptr::null_mut::<c_void>(); 256];
     for (i, b) in blocks.iter_mut().enumerate() {
         *b = CoTaskMemAlloc(i * 8);
@@ -384,7 +385,7 @@ fn child_work(spy: &CountingSpy) -> i32 {
     for b in blocks {
         CoTaskMemFree(b);
     }
-    if naputil::diag::naputil_live_blocks() != before {
+    if naputil::naputil_live_blocks() != before {
         return 4;
     }
     0

@@ -19,19 +19,20 @@
 use core::ffi::{c_int, c_void};
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use naputil::alloc::{CoTaskMemAlloc, CoTaskMemFree, CoTaskMemRealloc};
-use naputil::com::{IMalloc, IMallocSpy, IMallocSpyVtbl};
-use naputil::diag::{naputil_get_stats, naputil_set_misuse_policy, NaputilStats, NAPUTIL_MISUSE_SILENT};
-use naputil::imalloc::CoGetMalloc;
-use naputil::nap::{
+use naputil::types::base::{
+    BOOL, CO_E_OBJISREG, CO_E_OBJNOTREG, E_ACCESSDENIED, E_NOINTERFACE, E_OUTOFMEMORY, HRESULT, IID_IMALLOCSPY_VALUE,
+    MEMCTX_TASK, REFIID, S_OK, ULONG,
+};
+use naputil::types::com::{IMalloc, IMallocSpy, IMallocSpyVtbl};
+use naputil::types::diag::{NaputilStats, NAPUTIL_MISUSE_SILENT};
+use naputil::types::nap::{Connections, CountedString, FixupInfo};
+use naputil::CoGetMalloc;
+use naputil::{naputil_get_stats, naputil_set_misuse_policy};
+use naputil::{
     AllocConnections, AllocCountedString, AllocFixupInfo, FreeConnections, FreeCountedString, FreeFixupInfo,
 };
-use naputil::nap_types::{Connections, CountedString, FixupInfo};
-use naputil::spy::{CoRegisterMallocSpy, CoRevokeMallocSpy};
-use naputil::win::{
-    BOOL, CO_E_OBJISREG, CO_E_OBJNOTREG, E_ACCESSDENIED, E_NOINTERFACE, E_OUTOFMEMORY, HRESULT,
-    IID_IMALLOCSPY_VALUE, MEMCTX_TASK, REFIID, S_OK, ULONG,
-};
+use naputil::{CoRegisterMallocSpy, CoRevokeMallocSpy};
+use naputil::{CoTaskMemAlloc, CoTaskMemFree, CoTaskMemRealloc};
 
 /// At most this many model blocks live at once, so inputs cannot exhaust memory.
 const MAX_LIVE: usize = 256;
@@ -268,7 +269,7 @@ impl Model {
         assert_eq!(SPY.spyed_frees.load(Ordering::SeqCst), self.spy_spyed_frees, "spied PreFree calls after {what}");
     }
 
-    fn imalloc(&self) -> &naputil::com::IMallocVtbl {
+    fn imalloc(&self) -> &naputil::types::com::IMallocVtbl {
         // SAFETY: the task allocator is immortal and its vtable static.
         unsafe { &*(*self.malloc).lpVtbl }
     }
@@ -309,7 +310,7 @@ impl Model {
 
     fn arm(&self, k: u64) {
         #[cfg(feature = "fault-injection")]
-        naputil::alloc::fault::fail_nth_allocation(k);
+        naputil::testing::fail_nth_allocation(k);
         #[cfg(not(feature = "fault-injection"))]
         let _ = k;
     }

@@ -6,10 +6,11 @@
 
 use core::ffi::{c_int, c_void};
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use naputil::com::{IMalloc, IMallocSpy, IMallocSpyVtbl};
-use naputil::diag::{naputil_get_stats, NaputilStats};
-use naputil::imalloc::CoGetMalloc;
-use naputil::win::{BOOL, E_NOINTERFACE, HRESULT, IID_IMALLOCSPY_VALUE, MEMCTX_TASK, REFIID, S_OK, ULONG};
+use naputil::naputil_get_stats;
+use naputil::types::base::{BOOL, E_NOINTERFACE, HRESULT, IID_IMALLOCSPY_VALUE, MEMCTX_TASK, REFIID, S_OK, ULONG};
+use naputil::types::com::{IMalloc, IMallocSpy, IMallocSpyVtbl};
+use naputil::types::diag::NaputilStats;
+use naputil::CoGetMalloc;
 
 pub fn stats() -> NaputilStats {
     let mut s = NaputilStats::default();
@@ -31,7 +32,10 @@ macro_rules! imalloc {
     ($method:ident $(, $arg:expr)*) => {{
         let m = $crate::support::task_malloc();
         // SAFETY: the task allocator's vtable has every slot filled.
-        unsafe { ((*(*m).lpVtbl).$method.unwrap())(m $(, $arg)*) }
+        let method = unsafe { (*(*m).lpVtbl).$method.unwrap() };
+        // SAFETY: calling the task allocator's own method on it.
+        #[allow(clippy::macro_metavars_in_unsafe)]
+        unsafe { method(m $(, $arg)*) }
     }};
 }
 
@@ -170,8 +174,8 @@ unsafe extern "system" fn pre_alloc(spy: *mut IMallocSpy, cb: usize) -> usize {
     let s = this(spy);
     bump(&s.pre_alloc);
     if s.reenter.load(Ordering::Relaxed) && !IN_SPY.with(|c| c.replace(true)) {
-        let scratch = naputil::alloc::CoTaskMemAlloc(24);
-        naputil::alloc::CoTaskMemFree(scratch);
+        let scratch = naputil::CoTaskMemAlloc(24);
+        naputil::CoTaskMemFree(scratch);
         IN_SPY.with(|c| c.set(false));
     }
     if s.fail.load(Ordering::Relaxed) {
@@ -241,7 +245,12 @@ unsafe extern "system" fn pre_did_alloc(spy: *mut IMallocSpy, request: *mut c_vo
     bump(&this(spy).other_calls);
     this(spy).unwrap(request, spyed)
 }
-unsafe extern "system" fn post_did_alloc(spy: *mut IMallocSpy, _request: *mut c_void, _spyed: BOOL, actual: c_int) -> c_int {
+unsafe extern "system" fn post_did_alloc(
+    spy: *mut IMallocSpy,
+    _request: *mut c_void,
+    _spyed: BOOL,
+    actual: c_int,
+) -> c_int {
     bump(&this(spy).other_calls);
     actual
 }

@@ -96,10 +96,5 @@ pub const IID_IMALLOCSPY_VALUE: GUID = com_iid(0x0000_001D);
 
 /// The IIDs of COM's own base interfaces share every part but `Data1`.
 const fn com_iid(data1: u32) -> GUID {
-    GUID {
-        Data1: data1,
-        Data2: 0,
-        Data3: 0,
-        Data4: [0xC0, 0, 0, 0, 0, 0, 0, 0x46],
-    }
+    GUID { Data1: data1, Data2: 0, Data3: 0, Data4: [0xC0, 0, 0, 0, 0, 0, 0, 0x46] }
 }

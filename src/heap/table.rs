@@ -43,7 +43,7 @@ static ROOT: [AtomicPtr<Leaf>; ROOT_LEN] = [const { AtomicPtr::new(core::ptr::nu
 
 /// What the table knows about an address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum State {
+pub(crate) enum State {
     /// A live block starts here.
     Live,
     /// A block started here once and has been freed since.
@@ -155,7 +155,7 @@ unsafe fn unmap_leaf(leaf: *mut Leaf) {
 /// table cannot cover it (outside the address space it maps, misaligned, or
 /// no memory for a new leaf); the caller must then not hand the block out.
 #[inline]
-pub fn insert(addr: usize) -> bool {
+pub(crate) fn insert(addr: usize) -> bool {
     let Some((root, word, shift)) = locate(addr) else { return false };
     let mut leaf = ROOT[root].load(Ordering::Acquire);
     if leaf.is_null() {
@@ -173,7 +173,7 @@ pub fn insert(addr: usize) -> bool {
 /// Removes `addr` if it is the start of a live block. Returns `true` exactly
 /// once per live block, even when several threads race to remove it.
 #[inline]
-pub fn remove(addr: usize) -> bool {
+pub(crate) fn remove(addr: usize) -> bool {
     let Some(slot) = existing_slot(addr) else { return false };
     let before = slot.word.fetch_and(!(LIVE << slot.shift), Ordering::AcqRel);
     before & (LIVE << slot.shift) != 0
@@ -181,7 +181,7 @@ pub fn remove(addr: usize) -> bool {
 
 /// Tells whether `addr` is a live block start, a freed one, or unknown.
 #[inline]
-pub fn state(addr: usize) -> State {
+pub(crate) fn state(addr: usize) -> State {
     let Some(slot) = existing_slot(addr) else { return State::Unknown };
     let bits = (slot.word.load(Ordering::Acquire) >> slot.shift) & (LIVE | SEEN);
     if bits & LIVE != 0 {
@@ -195,7 +195,7 @@ pub fn state(addr: usize) -> State {
 
 /// Finds the nearest live block start strictly below `addr`, looking back at
 /// most `max_distance` bytes. Used only to explain misuse (interior pointers).
-pub fn live_start_before(addr: usize, max_distance: usize) -> Option<usize> {
+pub(crate) fn live_start_before(addr: usize, max_distance: usize) -> Option<usize> {
     let granule = 1usize << GRANULE_SHIFT;
     let mut candidate = (addr & !(granule - 1)).checked_sub(if addr % granule == 0 { granule } else { 0 })?;
     let lowest = addr.saturating_sub(max_distance);
@@ -210,7 +210,7 @@ pub fn live_start_before(addr: usize, max_distance: usize) -> Option<usize> {
 
 /// Calls `f` with the address of every live block start, in address order.
 /// Blocks inserted or removed while this runs may or may not be seen.
-pub fn visit(mut f: impl FnMut(usize)) {
+pub(crate) fn visit(mut f: impl FnMut(usize)) {
     for (root, entry) in ROOT.iter().enumerate() {
         let leaf = entry.load(Ordering::Acquire);
         if leaf.is_null() {
@@ -232,7 +232,7 @@ pub fn visit(mut f: impl FnMut(usize)) {
 
 /// Bytes of bitmap the table has created so far (leaves are lazily backed, so
 /// the memory actually resident is usually far less).
-pub fn reserved_bytes() -> usize {
+pub(crate) fn reserved_bytes() -> usize {
     LEAVES.load(Ordering::Relaxed) * core::mem::size_of::<Leaf>()
 }
 
@@ -243,6 +243,53 @@ static LEAVES: AtomicUsize = AtomicUsize::new(0);
 pub const BITS_PER_GRANULE: usize = 2;
 /// Bytes per granule.
 pub const GRANULE: usize = 1 << GRANULE_SHIFT;
+
+/// A leaf set aside before an operation that must not fail for want of one:
+/// [`insert_with_spare`] then succeeds for any block address. Dropping an
+/// unused spare keeps it for the next operation (one is kept process-wide).
+pub(crate) struct Spare {
+    leaf: *mut Leaf,
+}
+
+/// The leaf kept for the next [`Spare::take`].
+static SPARE: AtomicPtr<Leaf> = AtomicPtr::new(core::ptr::null_mut());
+
+impl Spare {
+    /// The kept leaf, or a fresh one; `None` when no memory is left for one.
+    pub(crate) fn take() -> Option<Spare> {
+        let kept = SPARE.swap(core::ptr::null_mut(), Ordering::AcqRel);
+        let leaf = if kept.is_null() { map_zeroed_leaf() } else { kept };
+        (!leaf.is_null()).then_some(Spare { leaf })
+    }
+}
+
+impl Drop for Spare {
+    fn drop(&mut self) {
+        if self.leaf.is_null() {
+            return;
+        }
+        if SPARE.compare_exchange(core::ptr::null_mut(), self.leaf, Ordering::AcqRel, Ordering::Acquire).is_err() {
+            // SAFETY: the leaf was mapped for a spare and never published.
+            unsafe { unmap_leaf(self.leaf) };
+        }
+    }
+}
+
+/// [`insert`], using `spare`'s leaf if the address needs a new one. Fails
+/// only for an address no block can have (misaligned or out of range).
+pub(crate) fn insert_with_spare(addr: usize, spare: &mut Spare) -> bool {
+    let Some((root, _, _)) = locate(addr) else { return false };
+    if ROOT[root].load(Ordering::Acquire).is_null() && !spare.leaf.is_null() {
+        // Losing the race means another thread published a leaf here first.
+        let published =
+            ROOT[root].compare_exchange(core::ptr::null_mut(), spare.leaf, Ordering::AcqRel, Ordering::Acquire).is_ok();
+        if published {
+            LEAVES.fetch_add(1, Ordering::Relaxed);
+            spare.leaf = core::ptr::null_mut();
+        }
+    }
+    insert(addr)
+}
 
 #[cfg(test)]
 mod tests {

@@ -39,8 +39,8 @@
 
 #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
 
-use crate::com::INapEnforcementClientConnection;
-use crate::win::{BOOL, BYTE, CLSID, FILETIME, GUID, HRESULT, UINT16, UINT32, UINT8, WCHAR};
+use super::base::{BOOL, BYTE, CLSID, DWORD, FILETIME, GUID, HRESULT, REFIID, UINT16, UINT32, UINT8, ULONG, WCHAR};
+use core::ffi::c_void;
 
 /// Return type of an exported function that returns an `HRESULT`; the
 /// header spells it `HRESULT WINAPI` (see the module documentation).
@@ -165,6 +165,12 @@ pub const NAP_E_SHV_CONFIG_NOT_FOUND: HRESULT = 0x8027_0012_u32 as HRESULT;
 /// `0x80270013`: the validator did not answer in time.
 #[cfg(not(naputil_header_win32))]
 pub const NAP_E_SHV_TIMEOUT: HRESULT = 0x8027_0013_u32 as HRESULT;
+
+/// Win32 error `ERROR_ALREADY_INITIALIZED`; `InitializeNapAgentNotifier`
+/// returns `HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED)` for a type that
+/// already has a subscriber.
+#[cfg(not(naputil_header_win32))]
+pub const ERROR_ALREADY_INITIALIZED: DWORD = 1247;
 
 // ---------------------------------------------------------------------------
 // Enums (see the module documentation: `tagX` for the header, `X` for use)
@@ -629,3 +635,137 @@ mod layout {
         assert_eq!(offset_of!(tagVendorSpecific, vendorSpecificData), 8);
     }
 }
+
+// ---------------------------------------------------------------------------
+// COM interfaces of NapEnforcementClient.h
+// ---------------------------------------------------------------------------
+
+/// The methods of `INapEnforcementClientConnection`, in Windows' order.
+#[cfg(not(naputil_header_cplusplus))]
+#[repr(C)]
+pub struct INapEnforcementClientConnectionVtbl {
+    pub QueryInterface: Option<
+        unsafe extern "system" fn(
+            This: *mut INapEnforcementClientConnection,
+            riid: REFIID,
+            ppvObject: *mut *mut c_void,
+        ) -> HRESULT,
+    >,
+    pub AddRef: Option<unsafe extern "system" fn(This: *mut INapEnforcementClientConnection) -> ULONG>,
+    pub Release: Option<unsafe extern "system" fn(This: *mut INapEnforcementClientConnection) -> ULONG>,
+    pub Initialize: Option<
+        unsafe extern "system" fn(This: *mut INapEnforcementClientConnection, id: EnforcementEntityId) -> HRESULT,
+    >,
+    pub SetMaxSize: Option<
+        unsafe extern "system" fn(This: *mut INapEnforcementClientConnection, maxSize: ProtocolMaxSize) -> HRESULT,
+    >,
+    pub GetMaxSize: Option<
+        unsafe extern "system" fn(This: *mut INapEnforcementClientConnection, maxSize: *mut ProtocolMaxSize) -> HRESULT,
+    >,
+    pub SetFlags:
+        Option<unsafe extern "system" fn(This: *mut INapEnforcementClientConnection, flags: UINT8) -> HRESULT>,
+    pub GetFlags:
+        Option<unsafe extern "system" fn(This: *mut INapEnforcementClientConnection, flags: *mut UINT8) -> HRESULT>,
+    pub SetConnectionId: Option<
+        unsafe extern "system" fn(
+            This: *mut INapEnforcementClientConnection,
+            connectionId: *const ConnectionId,
+        ) -> HRESULT,
+    >,
+    pub GetConnectionId: Option<
+        unsafe extern "system" fn(
+            This: *mut INapEnforcementClientConnection,
+            connectionId: *mut *mut ConnectionId,
+        ) -> HRESULT,
+    >,
+    pub GetCorrelationId: Option<
+        unsafe extern "system" fn(
+            This: *mut INapEnforcementClientConnection,
+            correlationId: *mut CorrelationId,
+        ) -> HRESULT,
+    >,
+    pub GetStringCorrelationId: Option<
+        unsafe extern "system" fn(
+            This: *mut INapEnforcementClientConnection,
+            correlationId: *mut *mut StringCorrelationId,
+        ) -> HRESULT,
+    >,
+    pub SetCorrelationId: Option<
+        unsafe extern "system" fn(This: *mut INapEnforcementClientConnection, correlationId: CorrelationId) -> HRESULT,
+    >,
+    pub SetSoHRequest: Option<
+        unsafe extern "system" fn(
+            This: *mut INapEnforcementClientConnection,
+            sohRequest: *const NetworkSoHRequest,
+        ) -> HRESULT,
+    >,
+    pub GetSoHRequest: Option<
+        unsafe extern "system" fn(
+            This: *mut INapEnforcementClientConnection,
+            sohRequest: *mut *mut NetworkSoHRequest,
+        ) -> HRESULT,
+    >,
+    pub SetSoHResponse: Option<
+        unsafe extern "system" fn(
+            This: *mut INapEnforcementClientConnection,
+            sohResponse: *const NetworkSoHResponse,
+        ) -> HRESULT,
+    >,
+    pub GetSoHResponse: Option<
+        unsafe extern "system" fn(
+            This: *mut INapEnforcementClientConnection,
+            sohResponse: *mut *mut NetworkSoHResponse,
+        ) -> HRESULT,
+    >,
+    pub SetIsolationInfo: Option<
+        unsafe extern "system" fn(
+            This: *mut INapEnforcementClientConnection,
+            isolationInfo: *const IsolationInfo,
+        ) -> HRESULT,
+    >,
+    pub GetIsolationInfo: Option<
+        unsafe extern "system" fn(
+            This: *mut INapEnforcementClientConnection,
+            isolationInfo: *mut *mut IsolationInfo,
+        ) -> HRESULT,
+    >,
+    pub SetPrivateData: Option<
+        unsafe extern "system" fn(
+            This: *mut INapEnforcementClientConnection,
+            privateData: *const PrivateData,
+        ) -> HRESULT,
+    >,
+    pub GetPrivateData: Option<
+        unsafe extern "system" fn(
+            This: *mut INapEnforcementClientConnection,
+            privateData: *mut *mut PrivateData,
+        ) -> HRESULT,
+    >,
+    pub SetEnforcerPrivateData: Option<
+        unsafe extern "system" fn(
+            This: *mut INapEnforcementClientConnection,
+            privateData: *const PrivateData,
+        ) -> HRESULT,
+    >,
+    pub GetEnforcerPrivateData: Option<
+        unsafe extern "system" fn(
+            This: *mut INapEnforcementClientConnection,
+            privateData: *mut *mut PrivateData,
+        ) -> HRESULT,
+    >,
+}
+
+/// One network connection of an enforcement client, as the NAP agent sees
+/// it. `FreeConnections` calls only its `Release` method.
+#[cfg(not(naputil_header_cplusplus))]
+#[repr(C)]
+pub struct INapEnforcementClientConnection {
+    pub lpVtbl: *const INapEnforcementClientConnectionVtbl,
+}
+
+/// `HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED)`.
+pub(crate) const E_ALREADY_INITIALIZED: HRESULT = (0x8007_0000_u32 | 1247) as HRESULT;
+
+/// `IID_INapEnforcementClientConnection`: {FB3A3505-DDB1-468A-B307-F328A57419D8}.
+pub const IID_INAPENFORCEMENTCLIENTCONNECTION_VALUE: GUID =
+    GUID { Data1: 0xFB3A_3505, Data2: 0xDDB1, Data3: 0x468A, Data4: [0xB3, 0x07, 0xF3, 0x28, 0xA5, 0x74, 0x19, 0xD8] };

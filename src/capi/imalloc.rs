@@ -3,43 +3,29 @@
 //! As on Windows there is exactly one, statically allocated: `AddRef` and
 //! `Release` return constants and it is never destroyed, so a caller that
 //! forgets to release it leaks nothing. Its methods and the `CoTaskMem*`
-//! functions share one code path (through `spy`, then `alloc`).
+//! functions share one code path (through `spy`, then the block layer).
 
-// Each exported function's documentation states its contract for the C
-// caller, which is what a `# Safety` section would repeat.
-#![allow(clippy::missing_safety_doc)]
-#![allow(non_snake_case)]
-
-use crate::com::{IMalloc, IMallocVtbl};
-use crate::win::{
-    DWORD, E_INVALIDARG, E_NOINTERFACE, E_POINTER, GUID, HRESULT, IID_IMALLOC_VALUE, IID_IUNKNOWN_VALUE,
-    MEMCTX_TASK, REFIID, S_OK, SIZE_T, ULONG,
+use super::alloc::{free_as, realloc_as};
+use super::{contain, contain_or, require_non_null, write_out};
+use crate::spy;
+use crate::types::base::{
+    DWORD, E_INVALIDARG, E_NOINTERFACE, E_POINTER, HRESULT, IID_IMALLOC_VALUE, IID_IUNKNOWN_VALUE, MEMCTX_TASK, REFIID,
+    SIZE_T, S_OK, ULONG,
 };
+use crate::types::com::{IMalloc, IMallocVtbl};
 use core::ffi::{c_int, c_void};
-
-/// `IID_IUnknown`, for `QueryInterface` calls.
-#[no_mangle]
-#[cfg(not(naputil_header_win32))]
-pub static IID_IUnknown: GUID = IID_IUNKNOWN_VALUE;
-
-/// `IID_IMalloc`, for `QueryInterface` calls.
-#[no_mangle]
-#[cfg(not(naputil_header_win32))]
-pub static IID_IMalloc: GUID = IID_IMALLOC_VALUE;
 
 /// What `AddRef`/`Release` report: the object is immortal.
 const IMMORTAL_REFCOUNT: ULONG = 1;
 
 unsafe extern "system" fn query_interface(this: *mut IMalloc, riid: REFIID, out: *mut *mut c_void) -> HRESULT {
-    crate::ffi::guard(E_NOINTERFACE, || {
-        if out.is_null() {
-            return E_POINTER;
-        }
+    contain(|| {
+        require_non_null!(out, E_POINTER);
         // SAFETY: a non-NULL `riid` points to a GUID per COM's contract.
         let wanted = if riid.is_null() { None } else { Some(unsafe { *riid }) };
         let known = matches!(wanted, Some(id) if id == IID_IUNKNOWN_VALUE || id == IID_IMALLOC_VALUE);
         // SAFETY: `out` is non-NULL and writable per COM's contract.
-        unsafe { *out = if known { this.cast() } else { core::ptr::null_mut() } };
+        unsafe { write_out(out, if known { this.cast() } else { core::ptr::null_mut() }) };
         if known {
             S_OK
         } else if riid.is_null() {
@@ -59,29 +45,29 @@ unsafe extern "system" fn release(_this: *mut IMalloc) -> ULONG {
 }
 
 unsafe extern "system" fn alloc(_this: *mut IMalloc, cb: SIZE_T) -> *mut c_void {
-    crate::ffi::guard(core::ptr::null_mut(), || crate::spy::spied_alloc(cb))
+    contain(|| spy::alloc(cb))
 }
 
 unsafe extern "system" fn realloc(_this: *mut IMalloc, pv: *mut c_void, cb: SIZE_T) -> *mut c_void {
-    crate::ffi::guard(core::ptr::null_mut(), || crate::spy::spied_realloc(pv, cb, "IMalloc::Realloc"))
+    contain(|| realloc_as(pv, cb, "IMalloc::Realloc"))
 }
 
 unsafe extern "system" fn free(_this: *mut IMalloc, pv: *mut c_void) {
-    crate::ffi::guard_void(|| crate::spy::spied_free(pv, "IMalloc::Free"))
+    contain(|| free_as(pv, "IMalloc::Free"))
 }
 
 /// The size last requested for a live block (not libc's usable size: callers
 /// use it to know how many bytes are meaningful), or `(SIZE_T)-1`.
 unsafe extern "system" fn get_size(_this: *mut IMalloc, pv: *mut c_void) -> SIZE_T {
-    crate::ffi::guard(SIZE_T::MAX, || crate::spy::spied_get_size(pv))
+    contain_or(SIZE_T::MAX, || spy::get_size(pv))
 }
 
 unsafe extern "system" fn did_alloc(_this: *mut IMalloc, pv: *mut c_void) -> c_int {
-    crate::ffi::guard(0, || crate::spy::spied_did_alloc(pv))
+    contain_or(0, || spy::did_alloc(pv))
 }
 
 unsafe extern "system" fn heap_minimize(_this: *mut IMalloc) {
-    crate::ffi::guard_void(crate::spy::spied_heap_minimize)
+    contain(spy::heap_minimize)
 }
 
 static VTBL: IMallocVtbl = IMallocVtbl {
@@ -105,7 +91,7 @@ unsafe impl Sync for TaskAllocator {}
 static TASK_ALLOCATOR: TaskAllocator = TaskAllocator(IMalloc { lpVtbl: &VTBL });
 
 /// The task allocator as a COM pointer.
-pub fn task_allocator() -> *mut IMalloc {
+fn task_allocator() -> *mut IMalloc {
     &TASK_ALLOCATOR.0 as *const IMalloc as *mut IMalloc
 }
 
@@ -123,14 +109,12 @@ pub fn task_allocator() -> *mut IMalloc {
 #[no_mangle]
 #[cfg(not(naputil_header_win32))]
 pub unsafe extern "system" fn CoGetMalloc(dwMemContext: DWORD, ppMalloc: *mut *mut IMalloc) -> HRESULT {
-    crate::ffi::guard(E_INVALIDARG, || {
-        if ppMalloc.is_null() {
-            return E_INVALIDARG;
-        }
+    contain(|| {
+        require_non_null!(ppMalloc, E_INVALIDARG);
         let (result, object) =
             if dwMemContext == MEMCTX_TASK { (S_OK, task_allocator()) } else { (E_INVALIDARG, core::ptr::null_mut()) };
         // SAFETY: non-NULL and writable per this function's contract.
-        unsafe { *ppMalloc = object };
+        unsafe { write_out(ppMalloc, object) };
         result
     })
 }

@@ -1,0 +1,12 @@
+//! The heap layer: the tracking table (which addresses are live blocks),
+//! the counters, and the blocks themselves (header + libc). It answers with
+//! outcomes and never reports; only this layer calls libc's allocator.
+
+pub(crate) mod block;
+pub(crate) mod counters;
+#[cfg_attr(any(test, feature = "fault-injection"), path = "sys_seam.rs")]
+mod sys;
+pub(crate) mod table;
+
+#[cfg(test)]
+pub(crate) use sys::log::freed_here as sys_log_freed_here;

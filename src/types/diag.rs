@@ -1,0 +1,96 @@
+//! The library's own C types: misuse kinds and policies, the misuse record
+//! and handler, the block visitor, and the counters snapshot.
+
+use core::ffi::{c_char, c_void};
+
+/// Misuse policy: print one line per incident on stderr (the default).
+pub const NAPUTIL_MISUSE_REPORT: u32 = 0;
+/// Misuse policy: count incidents but print nothing.
+pub const NAPUTIL_MISUSE_SILENT: u32 = 1;
+/// Misuse policy: report the incident, then call `abort()` (for debuggers).
+pub const NAPUTIL_MISUSE_ABORT: u32 = 2;
+
+/// Misuse kind: the pointer was a block of this allocator that is already
+/// freed (a double free or a stale pointer). The table records addresses,
+/// not owners: a pointer from elsewhere (`malloc`, `new`) that happens to
+/// sit at an address where a freed block once started is reported as this
+/// kind, not as `NAPUTIL_MISUSE_FOREIGN`. Either way nothing is touched.
+pub const NAPUTIL_MISUSE_DOUBLE_FREE: u32 = 1;
+/// Misuse kind: the pointer points inside a live block, not at its start.
+pub const NAPUTIL_MISUSE_INTERIOR: u32 = 2;
+/// Misuse kind: the pointer is on the calling thread's stack.
+pub const NAPUTIL_MISUSE_STACK: u32 = 3;
+/// Misuse kind: the pointer is inside a loaded program or library image
+/// (a string literal, a global or static variable).
+pub const NAPUTIL_MISUSE_STATIC: u32 = 4;
+/// Misuse kind: any other pointer this allocator never handed out (for
+/// example one from `malloc` or `new`).
+pub const NAPUTIL_MISUSE_FOREIGN: u32 = 5;
+/// Misuse kind: the tracking table could not grow while moving a block in
+/// `CoTaskMemRealloc`; the block was released and NULL returned.
+pub const NAPUTIL_MISUSE_TABLE_EXHAUSTED: u32 = 6;
+
+/// One more than the highest `NAPUTIL_MISUSE_*` kind.
+pub(crate) const MISUSE_KIND_COUNT: usize = 7;
+
+/// One misuse incident, as handed to a `NaputilMisuseHandler`.
+#[repr(C)]
+pub struct NaputilMisuse {
+    /// One of the `NAPUTIL_MISUSE_*` kinds.
+    pub kind: u32,
+    /// The API function that received the pointer, e.g. `"CoTaskMemFree"`.
+    pub function: *const c_char,
+    /// The offending pointer (never dereferenced by the library).
+    pub pointer: *const c_void,
+    /// For `NAPUTIL_MISUSE_INTERIOR`, the start of the live block that
+    /// contains `pointer`; otherwise NULL.
+    pub block: *const c_void,
+    /// A short English description of the kind.
+    pub description: *const c_char,
+}
+
+/// Receives misuse incidents instead of the default stderr line. Called on
+/// the thread that made the bad call, with no library lock held: it may call
+/// the allocator. `misuse` is valid only during the call.
+pub type NaputilMisuseHandler = Option<unsafe extern "C" fn(misuse: *const NaputilMisuse, context: *mut c_void)>;
+
+/// Receives one live block during `naputil_leaks_since`.
+pub type NaputilBlockVisitor = Option<unsafe extern "C" fn(block: *mut c_void, size: usize, context: *mut c_void)>;
+
+/// A snapshot of the allocator's counters (`naputil_get_stats`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NaputilStats {
+    /// Blocks allocated and not yet freed.
+    pub live_blocks: u64,
+    /// Bytes requested by the live blocks.
+    pub live_bytes: u64,
+    /// Highest `live_bytes` seen. Exact while one thread has allocated;
+    /// with more threads it is sampled and may be low by up to 64 KiB per
+    /// allocating thread.
+    pub peak_bytes: u64,
+    /// Successful allocations (`CoTaskMemAlloc`, `IMalloc::Alloc`, the
+    /// `Alloc*` NAP functions, and `CoTaskMemRealloc(NULL, n)`).
+    pub total_allocs: u64,
+    /// Successful frees, including `CoTaskMemRealloc(p, 0)`.
+    pub total_frees: u64,
+    /// Successful resizes by `CoTaskMemRealloc` of a live block.
+    pub total_reallocs: u64,
+    /// Bytes requested by all allocations and resizes.
+    pub total_bytes_requested: u64,
+    /// Misuse incidents of every kind.
+    pub misuse_total: u64,
+    /// `NAPUTIL_MISUSE_DOUBLE_FREE` incidents.
+    pub misuse_double_free: u64,
+    /// `NAPUTIL_MISUSE_INTERIOR` incidents.
+    pub misuse_interior: u64,
+    /// `NAPUTIL_MISUSE_STACK` incidents.
+    pub misuse_stack: u64,
+    /// `NAPUTIL_MISUSE_STATIC` incidents.
+    pub misuse_static: u64,
+    /// `NAPUTIL_MISUSE_FOREIGN` incidents.
+    pub misuse_foreign: u64,
+    /// Address space reserved by the tracking table, in bytes (it is backed
+    /// by memory only where blocks are).
+    pub table_reserved_bytes: u64,
+}
