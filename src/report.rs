@@ -5,7 +5,8 @@
 //! # When the settings are read, and when the at-exit report runs
 //!
 //! `NAPUTIL_MISUSE`, `NAPUTIL_LEAK_REPORT` and `NAPUTIL_LEAK_EXITCODE` are
-//! read once, by a load-time constructor, before `main` runs. The at-exit
+//! read once, by a load-time constructor (`capi::lifecycle`), before `main`
+//! runs. The at-exit
 //! leak report must come after the program's own cleanup — every `atexit`
 //! handler and every C++ static destructor — or blocks that cleanup frees
 //! would be reported as leaks. On ELF systems it is therefore a
@@ -80,54 +81,39 @@ pub(crate) fn report_leaks(checkpoint: u32) -> u64 {
 static LEAK_REPORT_AT_EXIT: AtomicBool = AtomicBool::new(false);
 static LEAK_EXIT_CODE: AtomicU32 = AtomicU32::new(0);
 
-/// Reads the settings from the environment (run once, at load time):
-/// `NAPUTIL_MISUSE` (`report`, `silent`, `abort`: the misuse policy),
-/// `NAPUTIL_LEAK_REPORT` (non-empty and not `0`: print live blocks at exit)
-/// and `NAPUTIL_LEAK_EXITCODE` (exit with this status when the at-exit
-/// report finds leaks).
-extern "C" fn load() {
-    crate::capi::contain(|| {
-        misuse::load_policy_from_environment();
-        if env::var("NAPUTIL_LEAK_REPORT").is_some_and(|v| !v.is_empty() && v != b"0") {
-            let code = env::var("NAPUTIL_LEAK_EXITCODE")
-                .and_then(|c| core::str::from_utf8(&c).ok().and_then(|s| s.trim().parse::<u8>().ok()));
-            LEAK_EXIT_CODE.store(code.map_or(0, u32::from), Ordering::Relaxed);
-            LEAK_REPORT_AT_EXIT.store(true, Ordering::Release);
-            #[cfg(not(target_os = "linux"))]
-            // SAFETY: registers a plain extern "C" function with no captures.
-            unsafe {
-                libc::atexit(report_leaks_at_exit)
-            };
-        }
-    })
+/// Reads the settings from the environment (run once, at load time, by the
+/// constructor in `capi::lifecycle`): `NAPUTIL_MISUSE` (`report`, `silent`,
+/// `abort`: the misuse policy), `NAPUTIL_LEAK_REPORT` (non-empty and not
+/// `0`: print live blocks at exit) and `NAPUTIL_LEAK_EXITCODE` (exit with
+/// this status when the at-exit report finds leaks). Returns whether the
+/// at-exit report is wanted.
+pub(crate) fn load_settings() -> bool {
+    misuse::load_policy_from_environment();
+    let wanted = env::var("NAPUTIL_LEAK_REPORT").is_some_and(|v| !v.is_empty() && v != b"0");
+    if wanted {
+        let code = env::var("NAPUTIL_LEAK_EXITCODE")
+            .and_then(|c| core::str::from_utf8(&c).ok().and_then(|s| s.trim().parse::<u8>().ok()));
+        LEAK_EXIT_CODE.store(code.map_or(0, u32::from), Ordering::Relaxed);
+        LEAK_REPORT_AT_EXIT.store(true, Ordering::Release);
+    }
+    wanted
 }
 
-/// The at-exit report, when `NAPUTIL_LEAK_REPORT` asked for it.
-extern "C" fn report_leaks_at_exit() {
-    crate::capi::contain(|| {
-        if !LEAK_REPORT_AT_EXIT.load(Ordering::Acquire) {
-            return;
+/// The at-exit report, when `NAPUTIL_LEAK_REPORT` asked for it: prints the
+/// live blocks and, when there are some and `NAPUTIL_LEAK_EXITCODE` set a
+/// status, ends the process with it.
+pub(crate) fn report_at_exit() {
+    if !LEAK_REPORT_AT_EXIT.load(Ordering::Acquire) {
+        return;
+    }
+    let leaks = report_leaks(0);
+    let code = LEAK_EXIT_CODE.load(Ordering::Relaxed);
+    if leaks > 0 && code != 0 {
+        // SAFETY: flush C stdio so the program's output is not lost, then
+        // end the process with the requested status.
+        unsafe {
+            libc::fflush(core::ptr::null_mut());
+            libc::_exit(code as i32);
         }
-        let leaks = report_leaks(0);
-        let code = LEAK_EXIT_CODE.load(Ordering::Relaxed);
-        if leaks > 0 && code != 0 {
-            // SAFETY: flush C stdio so the program's output is not lost,
-            // then end the process with the requested status.
-            unsafe {
-                libc::fflush(core::ptr::null_mut());
-                libc::_exit(code as i32);
-            }
-        }
-    })
+    }
 }
-
-#[used]
-#[cfg_attr(any(target_os = "linux", target_os = "android", target_os = "freebsd"), link_section = ".init_array")]
-#[cfg_attr(target_vendor = "apple", link_section = "__DATA,__mod_init_func")]
-#[cfg_attr(windows, link_section = ".CRT$XCU")]
-static LOAD: extern "C" fn() = load;
-
-#[cfg(target_os = "linux")]
-#[used]
-#[link_section = ".fini_array"]
-static AT_EXIT: extern "C" fn() = report_leaks_at_exit;

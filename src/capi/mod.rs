@@ -24,6 +24,7 @@ pub(crate) mod iids;
 pub(crate) mod alloc;
 pub(crate) mod diag;
 pub(crate) mod imalloc;
+mod lifecycle;
 pub(crate) mod nap;
 pub(crate) mod notifier;
 pub(crate) mod spy;

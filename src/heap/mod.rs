@@ -8,5 +8,7 @@ pub(crate) mod counters;
 mod sys;
 pub(crate) mod table;
 
+#[cfg(any(test, feature = "fault-injection"))]
+pub(crate) use sys::fault;
 #[cfg(test)]
 pub(crate) use sys::log::freed_here as sys_log_freed_here;

@@ -1,6 +1,7 @@
 //! `sys.rs` for test builds: the same calls, plus the two seams tests need.
 //!
-//! - Fault injection (`crate::testing::fail_nth_allocation`): the k-th
+//! - Fault injection ([`fault::fail_nth_allocation`], re-exported as
+//!   `naputil::testing::fail_nth_allocation`): the k-th
 //!   `malloc`/`realloc` from now fails.
 //! - Under `cfg(test)`, a per-thread log of the libc blocks this thread
 //!   freed. Unit tests run in parallel threads, and another thread may be
@@ -11,7 +12,7 @@ use core::ffi::c_void;
 
 #[inline(always)]
 pub(super) fn malloc(total: usize) -> *mut c_void {
-    if crate::testing::should_fail() {
+    if fault::should_fail() {
         return core::ptr::null_mut();
     }
     // SAFETY: plain libc call.
@@ -24,7 +25,7 @@ pub(super) fn malloc(total: usize) -> *mut c_void {
 /// `base` is a libc block the heap layer owns.
 #[inline(always)]
 pub(super) unsafe fn realloc(base: *mut c_void, total: usize) -> *mut c_void {
-    if crate::testing::should_fail() {
+    if fault::should_fail() {
         return core::ptr::null_mut();
     }
     // SAFETY: guaranteed by the caller.
@@ -79,4 +80,33 @@ mod log {
 
     #[inline(always)]
     pub(super) fn freed(_base: *mut c_void) {}
+}
+
+/// The fault-injection countdown.
+pub(crate) mod fault {
+    use core::sync::atomic::{AtomicU64, Ordering};
+
+    static COUNTDOWN: AtomicU64 = AtomicU64::new(0);
+    static INJECTED: AtomicU64 = AtomicU64::new(0);
+
+    /// Makes the `k`-th libc allocation from now (1-based) fail; 0 disables.
+    pub fn fail_nth_allocation(k: u64) {
+        COUNTDOWN.store(k, Ordering::SeqCst);
+    }
+
+    /// How many allocations have been made to fail so far.
+    pub fn injected_faults() -> u64 {
+        INJECTED.load(Ordering::SeqCst)
+    }
+
+    pub(super) fn should_fail() -> bool {
+        let fail = COUNTDOWN
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| if n == 0 { None } else { Some(n - 1) })
+            .map(|n| n == 1)
+            .unwrap_or(false);
+        if fail {
+            INJECTED.fetch_add(1, Ordering::SeqCst);
+        }
+        fail
+    }
 }
