@@ -189,8 +189,10 @@ struct INapEnforcementClientConnection;
 #define NAPUTIL_MISUSE_FOREIGN 5
 
 /**
- * Misuse kind: the tracking table could not grow while moving a block in
- * `CoTaskMemRealloc`; the block was released and NULL returned.
+ * Misuse kind kept for source compatibility; never reported. (Earlier
+ * versions released a block when the tracking table could not grow in
+ * `CoTaskMemRealloc`; now the table has room before the block can move,
+ * and a failed `CoTaskMemRealloc` always leaves the block as it was.)
  */
 #define NAPUTIL_MISUSE_TABLE_EXHAUSTED 6
 

@@ -151,7 +151,7 @@ pub(crate) fn kind_description(kind: u32) -> &'static core::ffi::CStr {
         NAPUTIL_MISUSE_STACK => c"pointer is on the stack",
         NAPUTIL_MISUSE_STATIC => c"pointer is static data (a literal or global)",
         NAPUTIL_MISUSE_FOREIGN => c"pointer was not allocated by the task allocator",
-        NAPUTIL_MISUSE_TABLE_EXHAUSTED => c"tracking table could not grow; block released",
+        NAPUTIL_MISUSE_TABLE_EXHAUSTED => c"tracking table could not grow (no longer reported)",
         _ => c"unknown misuse",
     }
 }

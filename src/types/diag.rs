@@ -26,8 +26,10 @@ pub const NAPUTIL_MISUSE_STATIC: u32 = 4;
 /// Misuse kind: any other pointer this allocator never handed out (for
 /// example one from `malloc` or `new`).
 pub const NAPUTIL_MISUSE_FOREIGN: u32 = 5;
-/// Misuse kind: the tracking table could not grow while moving a block in
-/// `CoTaskMemRealloc`; the block was released and NULL returned.
+/// Misuse kind kept for source compatibility; never reported. (Earlier
+/// versions released a block when the tracking table could not grow in
+/// `CoTaskMemRealloc`; now the table has room before the block can move,
+/// and a failed `CoTaskMemRealloc` always leaves the block as it was.)
 pub const NAPUTIL_MISUSE_TABLE_EXHAUSTED: u32 = 6;
 
 /// One more than the highest `NAPUTIL_MISUSE_*` kind.
