@@ -39,17 +39,19 @@
 //!
 //! # Revocation
 //!
-//! One rule: `CoRevokeMallocSpy` returns `S_OK` when no spied block is live
-//! or being allocated; the spy is then released at once, or, when calls
-//! that began before the revoke are still inside the spy, as soon as the
-//! last of them returns, and no call that begins after the revoke calls
-//! the spy. An allocation under the spy counts as a spied block from the
-//! moment its call begins (before `PreAlloc`), so a revoke made while one is
-//! in flight — from another thread, or from inside the spy's own
-//! `PreAlloc` — is not `S_OK` but pending, as with a live spied block.
+//! One rule: `CoRevokeMallocSpy` returns `S_OK` when no spied block is
+//! live; the spy is then released at once, or, when calls that began before
+//! the revoke are still inside the spy, as soon as the last of them
+//! returns, and no call that begins after the revoke calls the spy. A block
+//! is spied when the spy is still registered at the moment the block is
+//! allocated (after `PreAlloc` returned): the decision and the revoke's
+//! answer are one atomic step apart, so a revoke made while an allocation
+//! is in flight — from another thread, or from inside the spy's own
+//! `PreAlloc` — either sees the block (`E_ACCESSDENIED`) or comes first (the
+//! block is not spied, and the call's `PostAlloc` still runs).
 //!
-//! `CoRevokeMallocSpy` with spied blocks live (or being allocated) returns
-//! `E_ACCESSDENIED` and marks the revoke pending. From then on new
+//! `CoRevokeMallocSpy` with spied blocks live returns `E_ACCESSDENIED` and
+//! marks the revoke pending. From then on new
 //! allocations are no longer spied, and the spy is called only for calls on
 //! the spied blocks (so that its `PreFree` can still undo whatever it did to
 //! them); it is released when the last spied block is freed, by whatever
@@ -88,9 +90,12 @@ static STATE: AtomicUsize = AtomicUsize::new(0);
 /// The spy (registered or pending release). Set before [`STATE`] becomes
 /// non-zero, cleared after it has dropped to zero.
 static SPY: AtomicPtr<IMallocSpy> = AtomicPtr::new(null_mut());
-/// Live spied blocks, and allocations under the spy in flight; decides
-/// `CoRevokeMallocSpy`'s answer.
-static SPIED_LIVE: AtomicUsize = AtomicUsize::new(0);
+/// `ACCEPTING | live spied blocks * SPIED_UNIT`: bit 0 says new blocks may
+/// still become spied (cleared by the revoke, which reads the count in the
+/// same step). Decides `CoRevokeMallocSpy`'s answer.
+static SPIED: AtomicUsize = AtomicUsize::new(0);
+const ACCEPTING: usize = 1;
+const SPIED_UNIT: usize = 2;
 /// Caller pointer -> actual block, for pointers a Post-method offset.
 static OFFSET_POINTERS: SpinLock<BTreeMap<usize, usize>> = SpinLock::new(BTreeMap::new());
 /// Entries in [`OFFSET_POINTERS`], so spies that never offset never lock it.
@@ -108,46 +113,45 @@ struct Call {
     /// Whether the spy was registered (not revoked) when the call began.
     registered: bool,
     /// Whether this call holds the reference of a spied block it is about
-    /// to allocate (see [`Call::begin_allocating`]).
+    /// to allocate (see [`Call::reserve`]).
     reserved: bool,
 }
 
 impl Call {
     /// Takes a reference if there is a spy; `None` means "no spy".
     fn begin() -> Option<Call> {
-        Self::enter(false)
-    }
-
-    /// [`Call::begin`] for a call that allocates a new block: when the spy
-    /// is registered, the reference that block will hold is taken in the
-    /// same step, so that a revoke from now on sees a spied block.
-    fn begin_allocating() -> Option<Call> {
-        Self::enter(true)
-    }
-
-    fn enter(allocating: bool) -> Option<Call> {
-        if allocating {
-            // Counted before REGISTERED is checked: a revoke that clears it
-            // afterwards then sees this allocation (all SeqCst).
-            SPIED_LIVE.fetch_add(1, Ordering::SeqCst);
-        }
-        let mut state = STATE.load(Ordering::SeqCst);
-        let taken = loop {
+        let mut state = STATE.load(Ordering::Relaxed);
+        loop {
             if state == 0 {
-                break None;
+                return None;
             }
-            let units = if allocating && state & REGISTERED != 0 { 2 * UNIT } else { UNIT };
-            match STATE.compare_exchange_weak(state, state + units, Ordering::SeqCst, Ordering::Relaxed) {
-                Ok(_) => break Some(state & REGISTERED != 0),
+            match STATE.compare_exchange_weak(state, state + UNIT, Ordering::Acquire, Ordering::Relaxed) {
+                Ok(_) => break,
                 Err(now) => state = now,
             }
-        };
-        let reserved = allocating && taken == Some(true);
-        if allocating && !reserved {
-            SPIED_LIVE.fetch_sub(1, Ordering::SeqCst);
         }
         // Our reference keeps SPY set and the object alive until `drop`.
-        taken.map(|registered| Call { spy: SPY.load(Ordering::Acquire), registered, reserved })
+        Some(Call { spy: SPY.load(Ordering::Acquire), registered: state & REGISTERED != 0, reserved: false })
+    }
+
+    /// Decides, at the moment a block is about to be allocated, whether it
+    /// is spied: only while the spy is still registered. The block's
+    /// reference is then taken in the same atomic step that a revoke
+    /// inspects, so a revoke either sees this block (`E_ACCESSDENIED`) or
+    /// happened first (the block is not spied).
+    fn reserve(&mut self) {
+        let mut spied = SPIED.load(Ordering::Acquire);
+        while spied & ACCEPTING != 0 {
+            match SPIED.compare_exchange_weak(spied, spied + SPIED_UNIT, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => {
+                    // Our call's own reference keeps STATE above zero.
+                    STATE.fetch_add(UNIT, Ordering::AcqRel);
+                    self.reserved = true;
+                    return;
+                }
+                Err(now) => spied = now,
+            }
+        }
     }
 
     fn vtbl(&self) -> &IMallocSpyVtbl {
@@ -282,7 +286,7 @@ fn release_spy() {
 /// A spied block is gone (freed by whatever path), or a reservation for one
 /// was not used: its reference goes.
 fn spied_block_gone() {
-    SPIED_LIVE.fetch_sub(1, Ordering::SeqCst);
+    SPIED.fetch_sub(SPIED_UNIT, Ordering::AcqRel);
     drop_reference();
 }
 
@@ -424,11 +428,12 @@ pub(crate) fn alloc_with_room(cb: usize) -> *mut c_void {
 
 #[cold]
 fn alloc_slow(cb: usize) -> *mut c_void {
-    let Some(mut call) = Call::begin_allocating().filter(|c| c.registered) else { return block::alloc(cb, 0) };
+    let Some(mut call) = Call::begin().filter(|c| c.registered) else { return block::alloc(cb, 0) };
     let request = call.pre_alloc(cb);
     if request == 0 && cb != 0 {
         return null_mut();
     }
+    call.reserve();
     let actual = call.allocate(request);
     let caller = call.post_alloc(actual);
     remember_offset(caller, actual);
@@ -453,10 +458,11 @@ struct NotLiveAt(*mut c_void);
 
 #[cold]
 fn realloc_slow(pv: *mut c_void, cb: usize) -> Result<*mut c_void, NotLiveAt> {
-    // `Realloc(NULL, cb)` allocates under the spy, so its block is spied.
-    let call = if pv.is_null() { Call::begin_allocating() } else { Call::begin() };
-    let Some(mut call) = call else { return realloc_plain(pv, cb) };
-    let spied = if pv.is_null() { call.reserved } else { is_spied(pv) };
+    let Some(mut call) = Call::begin() else { return realloc_plain(pv, cb) };
+    // `Realloc(NULL, cb)` allocates under the spy, so its block is spied
+    // (if the spy is still registered once `PreRealloc` has returned; the
+    // spy is told what holds when the call begins).
+    let spied = if pv.is_null() { call.registered } else { is_spied(pv) };
     if !call.registered && !spied {
         return realloc_plain(pv, cb);
     }
@@ -464,7 +470,12 @@ fn realloc_slow(pv: *mut c_void, cb: usize) -> Result<*mut c_void, NotLiveAt> {
     if request == 0 && cb != 0 {
         return Ok(null_mut());
     }
-    let moved = if actual.is_null() { Ok(call.allocate(request)) } else { realloc_at(actual, request) };
+    let moved = if actual.is_null() {
+        call.reserve();
+        Ok(call.allocate(request))
+    } else {
+        realloc_at(actual, request)
+    };
     // The Post-method runs whatever happened, as on Windows.
     let result = call.post_realloc(moved.as_ref().map_or(null_mut(), |p| *p), spied);
     forget_offset_if_dead(pv);
@@ -643,7 +654,9 @@ pub(crate) unsafe fn register(spy: *mut IMallocSpy) -> HRESULT {
         }
         return CO_E_OBJISREG;
     }
-    STATE.store(REGISTERED | UNIT, Ordering::SeqCst);
+    STATE.store(REGISTERED | UNIT, Ordering::Release);
+    // From here a revoke can see the registration (and answer for it).
+    SPIED.fetch_or(ACCEPTING, Ordering::AcqRel);
     S_OK
 }
 
@@ -653,23 +666,20 @@ pub(crate) unsafe fn register(spy: *mut IMallocSpy) -> HRESULT {
 fn forget_half_registered_spy() {
     if STATE.load(Ordering::Acquire) == 0 {
         SPY.store(null_mut(), Ordering::Release);
+        SPIED.store(0, Ordering::Release);
     }
 }
 
 /// `CoRevokeMallocSpy` (see its documentation in the C API layer).
 pub(crate) fn revoke() -> HRESULT {
-    let mut state = STATE.load(Ordering::SeqCst);
-    loop {
-        if state & REGISTERED == 0 {
-            let pending = state != 0 && SPIED_LIVE.load(Ordering::SeqCst) != 0;
-            return if pending { E_ACCESSDENIED } else { CO_E_OBJNOTREG };
-        }
-        match STATE.compare_exchange_weak(state, state & !REGISTERED, Ordering::SeqCst, Ordering::SeqCst) {
-            Ok(_) => break,
-            Err(now) => state = now,
-        }
+    let spied = SPIED.fetch_and(!ACCEPTING, Ordering::AcqRel);
+    if spied & ACCEPTING == 0 {
+        // Not registered: a revoke may be pending, or there is no spy.
+        let pending = STATE.load(Ordering::Acquire) != 0 && spied >= SPIED_UNIT;
+        return if pending { E_ACCESSDENIED } else { CO_E_OBJNOTREG };
     }
-    let result = if SPIED_LIVE.load(Ordering::SeqCst) != 0 { E_ACCESSDENIED } else { S_OK };
+    STATE.fetch_and(!REGISTERED, Ordering::AcqRel);
+    let result = if spied >= SPIED_UNIT { E_ACCESSDENIED } else { S_OK };
     drop_reference();
     result
 }

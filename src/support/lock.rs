@@ -135,6 +135,7 @@ mod fork {
         }
     }
 
+    #[cfg(unix)]
     fn each_lock(f: impl Fn(&AtomicBool)) {
         for slot in &LOCKS {
             let lock = slot.load(Ordering::Acquire);
