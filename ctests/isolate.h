@@ -7,9 +7,10 @@
  * ISOLATE_SECONDS and ends with status 1 when a CHECK failed in it, 0
  * otherwise. The parent counts one failure in check_failures, with the
  * scenario's name and the reason, for any other outcome: a signal (SIGSEGV
- * after a call through a junk pointer, SIGALRM for a hang), or valgrind's
- * --error-exitcode (run-ctests.sh sets 99; valgrind follows a forked child
- * and checks it, leaks included, when it exits).
+ * after a call through a junk pointer, SIGALRM for a hang), or exit status
+ * 99: valgrind's --error-exitcode as run-ctests.sh sets it (valgrind
+ * follows a forked child and checks it, leaks included, when it exits),
+ * and the sanitizers' exitcode as mk/asan.mk sets it.
  *
  * Include after check.h, with _POSIX_C_SOURCE 200809L defined first.
  */
@@ -28,8 +29,9 @@
 #define ISOLATE_SECONDS 20
 #endif
 
-/* The exit status valgrind gives a process in which it found errors. */
-#define ISOLATE_VALGRIND_ERRORS 99
+/* The exit status valgrind and the sanitizers give a process in which they
+ * found errors (set by scripts/run-ctests.sh and mk/asan.mk). */
+#define ISOLATE_TOOL_ERRORS 99
 
 static int isolate_scenarios;
 
@@ -69,8 +71,9 @@ static void run_isolated(const char *name, void (*scenario)(void))
         fprintf(stderr, "FAILED scenario %s: killed by signal %d (%s)%s\n", name, WTERMSIG(status),
                 strsignal(WTERMSIG(status)),
                 WTERMSIG(status) == SIGALRM ? ": it did not finish in time (a hang or deadlock)" : "");
-    else if (WIFEXITED(status) && WEXITSTATUS(status) == ISOLATE_VALGRIND_ERRORS)
-        fprintf(stderr, "FAILED scenario %s: valgrind found memory errors or leaks in it (see above)\n", name);
+    else if (WIFEXITED(status) && WEXITSTATUS(status) == ISOLATE_TOOL_ERRORS)
+        fprintf(stderr, "FAILED scenario %s: valgrind or a sanitizer found memory errors (or leaks) in it (see "
+                        "above)\n", name);
     else if (WIFEXITED(status))
         fprintf(stderr, "FAILED scenario %s: %s (exit status %d)\n", name,
                 WEXITSTATUS(status) == 1 ? "a check failed (see above)" : "unexpected exit", WEXITSTATUS(status));
