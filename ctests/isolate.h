@@ -12,6 +12,8 @@
  * follows a forked child and checks it, leaks included, when it exits),
  * and the sanitizers' exitcode as mk/asan.mk sets it.
  *
+ * isolate_summary() prints one closing line naming the failed scenarios.
+ *
  * Include after check.h, with _POSIX_C_SOURCE 200809L defined first.
  */
 #ifndef NAPUTIL_CTESTS_ISOLATE_H
@@ -34,6 +36,8 @@
 #define ISOLATE_TOOL_ERRORS 99
 
 static int isolate_scenarios;
+static int isolate_failed_count;
+static const char *isolate_failed[64];
 
 static void run_isolated(const char *name, void (*scenario)(void))
 {
@@ -67,6 +71,9 @@ static void run_isolated(const char *name, void (*scenario)(void))
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return;
     check_failures++;
+    if (isolate_failed_count < 64)
+        isolate_failed[isolate_failed_count] = name;
+    isolate_failed_count++;
     if (WIFSIGNALED(status))
         fprintf(stderr, "FAILED scenario %s: killed by signal %d (%s)%s\n", name, WTERMSIG(status),
                 strsignal(WTERMSIG(status)),
@@ -82,5 +89,20 @@ static void run_isolated(const char *name, void (*scenario)(void))
 }
 
 #define RUN_ISOLATED(fn) run_isolated(#fn, fn)
+
+/* One closing line naming the failed scenarios (the last lines of a
+ * failing run are what scripts/run-ctests.sh shows). */
+static void isolate_summary(const char *program)
+{
+    int i;
+    if (!isolate_failed_count) {
+        printf("%s: %d scenario(s) passed\n", program, isolate_scenarios);
+        return;
+    }
+    fprintf(stderr, "%s: %d of %d scenario(s) failed:", program, isolate_failed_count, isolate_scenarios);
+    for (i = 0; i < isolate_failed_count && i < 64; i++)
+        fprintf(stderr, " %s", isolate_failed[i]);
+    fprintf(stderr, "\n");
+}
 
 #endif

@@ -276,6 +276,7 @@ static void test_exhaustion(void)
     }
     RUN_ISOLATED(exhaustion_plain);
     RUN_ISOLATED(exhaustion_spied);
+    isolate_summary("realloc_oom");
 }
 
 int main(void)

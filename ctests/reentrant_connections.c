@@ -389,5 +389,6 @@ int main(void)
     RUN_ISOLATED(release_frees_array_and_struct);
     RUN_ISOLATED(release_replaces_array);
     RUN_ISOLATED(release_touches_other_entries);
+    isolate_summary("reentrant_connections");
     CHECK_EXIT();
 }

@@ -632,5 +632,6 @@ int main(void)
     RUN_ISOLATED(registration_strings_shared);
     RUN_ISOLATED(registration_string_points_into_the_array);
     RUN_ISOLATED(registration_array_not_task_memory);
+    isolate_summary("shared_members");
     CHECK_EXIT();
 }

@@ -596,5 +596,6 @@ int main(void)
     RUN_ISOLATED(reentrant_methods);
     RUN_ISOLATED(misuse_handler_calls_allocator);
     RUN_ISOLATED(misuse_handler_uninstalls_itself);
+    isolate_summary("spy_inflight");
     CHECK_EXIT();
 }
