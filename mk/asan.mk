@@ -22,9 +22,12 @@ ASAN_CXXFLAGS ?= $(ASAN_FLAGS) -fno-sanitize=vptr
 # - allocator_may_return_null=1: malloc(huge) returns NULL (the tests check
 #   that the allocator passes that on) instead of aborting;
 # - detect_leaks=0: some tests leak on purpose to check the leak report;
-#   leaks are valgrind's part of `make test`.
-ASAN_ENV ?= ASAN_OPTIONS=detect_stack_use_after_return=0:allocator_may_return_null=1:detect_leaks=0:halt_on_error=1 \
-            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 NAPUTIL_TEST_UNDER_SANITIZER=1
+#   leaks are valgrind's part of `make test`;
+# - exitcode=99: a sanitizer's verdict exits as valgrind's does under
+#   run-ctests.sh, so a test that runs its scenarios in child processes
+#   (ctests/isolate.h) can tell a memory error from a failed check.
+ASAN_ENV ?= ASAN_OPTIONS=detect_stack_use_after_return=0:allocator_may_return_null=1:detect_leaks=0:halt_on_error=1:exitcode=99 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99 NAPUTIL_TEST_UNDER_SANITIZER=1
 ASAN_BINS := $(addprefix $(BUILD)/asan/,$(TEST_NAMES))
 
 .PHONY: test-asan

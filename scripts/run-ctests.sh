@@ -10,11 +10,13 @@ failures=""
 run() {
     label=$1; shift
     log=$(mktemp)
-    if "$@" >"$log" 2>&1; then
+    "$@" >"$log" 2>&1
+    status=$?
+    if [ "$status" -eq 0 ]; then
         passed=$((passed + 1)); echo "PASS $label"
     else
         failed=$((failed + 1)); failures="$failures $label"
-        echo "FAIL $label (exit $?)"; sed 's/^/    | /' "$log" | tail -40
+        echo "FAIL $label (exit $status)"; sed 's/^/    | /' "$log" | tail -40
     fi
     rm -f "$log"
 }
