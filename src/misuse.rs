@@ -28,7 +28,8 @@ const INTERIOR_SEARCH_BYTES: usize = 256 * 1024;
 
 /// What a pointer that is not a live block start is, and the block it lies
 /// inside for an interior pointer.
-struct Classified {
+#[derive(Clone, Copy)]
+pub(crate) struct Classified {
     kind: u32,
     block: usize,
 }
@@ -36,7 +37,8 @@ struct Classified {
 /// Explains why `user` is not a live block. Only ever reads the headers of
 /// blocks the table says are live.
 #[cold]
-fn classify(user: usize) -> Classified {
+pub(crate) fn classify(pointer: *mut c_void) -> Classified {
+    let user = pointer as usize;
     if table::state(user) == table::State::Freed {
         return Classified { kind: NAPUTIL_MISUSE_DOUBLE_FREE, block: 0 };
     }
@@ -160,7 +162,13 @@ pub(crate) fn kind_description(kind: u32) -> &'static core::ffi::CStr {
 /// `pointer`, which is not a live block.
 #[cold]
 pub(crate) fn report(function: &'static str, pointer: *mut c_void) {
-    let what = classify(pointer as usize);
+    report_classified(function, pointer, classify(pointer))
+}
+
+/// [`report`] for a pointer classified earlier (by a caller that must not
+/// run the handler, foreign code, at the moment it found the misuse).
+#[cold]
+pub(crate) fn report_classified(function: &'static str, pointer: *mut c_void, what: Classified) {
     MISUSE_COUNTS[what.kind as usize].fetch_add(1, Ordering::Relaxed);
     let policy = POLICY.load(Ordering::Relaxed);
     let mut name = [0u8; 64];

@@ -166,7 +166,7 @@ impl Freeing {
         let top = blocks.last().copied();
         let mut seen = HashSet::with_capacity(blocks.len());
         let mut claimed: Vec<Claimed> = Vec::with_capacity(blocks.len());
-        let mut misused: Vec<*mut c_void> = Vec::new();
+        let mut misused = Vec::new();
         let mut top_claimed = false;
         for p in blocks {
             // A block named more than once is claimed at its first mention.
@@ -178,12 +178,14 @@ impl Freeing {
                     claimed.push(c);
                     top_claimed |= Some(p) == top;
                 }
-                Err(NotLive) => misused.push(p),
+                // Classified now, while the blocks it may lie inside are
+                // still in the table; reported once no claim is pending.
+                Err(NotLive) => misused.push((p, misuse::classify(p))),
             }
         }
         meanwhile(top_claimed);
-        for p in misused {
-            misuse::report(caller, p);
+        for (p, what) in misused {
+            misuse::report_classified(caller, p, what);
         }
         for c in claimed {
             c.release();

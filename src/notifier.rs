@@ -100,9 +100,11 @@ mod platform {
         })
     }
 
-    /// Makes `handle` readable; false if it cannot be signalled.
+    /// Makes `handle` readable; false if it cannot be signalled (checked
+    /// again each time: the descriptor may have been closed or replaced
+    /// since it was subscribed).
     pub(super) fn signal(handle: HANDLE) -> bool {
-        let Some(fd) = descriptor(handle) else {
+        let Some(fd) = descriptor(handle).filter(|_| can_signal(handle)) else {
             return false;
         };
         let mut poll = libc::pollfd { fd, events: libc::POLLOUT, revents: 0 };
