@@ -317,6 +317,15 @@ fn realloc_actual(p: *mut c_void, size: usize) -> Result<*mut c_void, NotLive> {
     })
 }
 
+/// The spy call an operation on the caller's pointer `pv` must make, and
+/// whether `pv` is spied; `None` when the spy does not see the operation
+/// (no spy, or a revoked one and a block that is not spied).
+fn spy_for(pv: *mut c_void) -> Option<(Call, bool)> {
+    let call = Call::begin()?;
+    let spied = is_spied(pv);
+    (call.registered || spied).then_some((call, spied))
+}
+
 /// Whether the caller's pointer `request` is a live spied block, seen
 /// through the pointer the spy handed out for it.
 fn is_spied(request: *mut c_void) -> bool {
@@ -458,14 +467,11 @@ struct NotLiveAt(*mut c_void);
 
 #[cold]
 fn realloc_slow(pv: *mut c_void, cb: usize) -> Result<*mut c_void, NotLiveAt> {
-    let Some(mut call) = Call::begin() else { return realloc_plain(pv, cb) };
-    // `Realloc(NULL, cb)` allocates under the spy, so its block is spied
-    // (if the spy is still registered once `PreRealloc` has returned; the
-    // spy is told what holds when the call begins).
-    let spied = if pv.is_null() { call.registered } else { is_spied(pv) };
-    if !call.registered && !spied {
-        return realloc_plain(pv, cb);
-    }
+    let Some((mut call, spied)) = spy_for(pv) else { return realloc_plain(pv, cb) };
+    // `Realloc(NULL, cb)` allocates under the registered spy, so its block
+    // is spied (if the spy is still registered once `PreRealloc` has
+    // returned; the spy is told what holds when the call begins).
+    let spied = spied || pv.is_null();
     let (actual, request) = call.pre_realloc(pv, cb, spied);
     if request == 0 && cb != 0 {
         return Ok(null_mut());
@@ -511,10 +517,8 @@ pub(crate) fn free(pv: *mut c_void, not_live: impl FnOnce(*mut c_void)) {
 
 #[cold]
 fn free_slow(pv: *mut c_void, not_live: impl FnOnce(*mut c_void)) {
-    let call = Call::begin();
-    let spied = call.is_some() && is_spied(pv);
-    match call {
-        Some(call) if call.registered || spied => {
+    match spy_for(pv) {
+        Some((call, spied)) => {
             let actual = call.pre_free(pv, spied);
             if !actual.is_null() {
                 free_or(actual, not_live);
@@ -557,11 +561,7 @@ pub(crate) fn claim(pv: *mut c_void) -> Result<Claimed, NotLive> {
     if no_spy() {
         return block::claim(pv).map(|c| Claimed(Some(c)));
     }
-    let Some(call) = Call::begin() else { return block::claim(pv).map(|c| Claimed(Some(c))) };
-    let spied = is_spied(pv);
-    if !call.registered && !spied {
-        return block::claim(pv).map(|c| Claimed(Some(c)));
-    }
+    let Some((call, spied)) = spy_for(pv) else { return block::claim(pv).map(|c| Claimed(Some(c))) };
     let actual = call.pre_free(pv, spied);
     let claimed = if actual.is_null() { Ok(Claimed(None)) } else { block::claim(actual).map(|c| Claimed(Some(c))) };
     forget_offset_if_dead(pv);
@@ -576,11 +576,7 @@ pub(crate) fn get_size(pv: *mut c_void) -> usize {
     if no_spy() {
         return plain(pv);
     }
-    let Some(call) = Call::begin() else { return plain(pv) };
-    let spied = is_spied(pv);
-    if !call.registered && !spied {
-        return plain(pv);
-    }
+    let Some((call, spied)) = spy_for(pv) else { return plain(pv) };
     let actual = call.pre_get_size(pv, spied);
     call.post_get_size(plain(actual), spied)
 }
@@ -592,11 +588,7 @@ pub(crate) fn did_alloc(pv: *mut c_void) -> i32 {
     if no_spy() {
         return plain(pv);
     }
-    let Some(call) = Call::begin() else { return plain(pv) };
-    let spied = is_spied(pv);
-    if !call.registered && !spied {
-        return plain(pv);
-    }
+    let Some((call, spied)) = spy_for(pv) else { return plain(pv) };
     let actual = call.pre_did_alloc(pv, spied);
     call.post_did_alloc(pv, spied, plain(actual))
 }
