@@ -29,14 +29,14 @@
 //!    reported as misuse) or be handed one of their addresses.
 
 use crate::heap::block::NotLive;
-use crate::misuse;
+use crate::misuse::{self, Classified};
 use crate::spy::{self, Claimed};
+use crate::support::small::SmallList;
 use crate::types::base::{E_OUTOFMEMORY, HRESULT, UINT16, WCHAR};
 use crate::types::nap::*;
 use core::ffi::c_void;
 use core::mem::size_of;
 use core::ptr;
-use std::collections::HashSet;
 
 // ---------------------------------------------------------------------------
 // Allocation
@@ -132,25 +132,29 @@ fn snapshot<T: Copy>(p: *mut T) -> Option<T> {
 
 /// The first `count` elements of `array`, copied, as far as its live block
 /// reaches; nothing for a NULL array or one that is not a live block.
-fn snapshot_array<T: Copy>(array: *mut T, count: usize) -> Vec<T> {
+fn snapshot_array<T: Copy>(array: *mut T, count: usize) -> SmallList<T, 8> {
     let available = spy::caller_block_size(array.cast()).map_or(0, |bytes| count.min(bytes / size_of::<T>()));
+    let mut copy = SmallList::new();
     // SAFETY: `i < available` elements lie inside the live block `array`
     // (read unaligned, as in `snapshot`); every `T` used here is plain data.
-    (0..available).map(|i| unsafe { array.add(i).read_unaligned() }).collect()
+    (0..available).for_each(|i| copy.push(unsafe { array.add(i).read_unaligned() }));
+    copy
 }
 
 /// The blocks one `Free*` call frees, in order, each distinct one once.
 pub(crate) struct Freeing {
     caller: &'static str,
-    blocks: Vec<*mut c_void>,
+    blocks: SmallList<*mut c_void, 8>,
 }
 
 impl Freeing {
+    #[inline]
     pub(crate) fn new(caller: &'static str) -> Self {
-        Freeing { caller, blocks: Vec::new() }
+        Freeing { caller, blocks: SmallList::new() }
     }
 
     /// Adds `p` (NULL is skipped).
+    #[inline]
     pub(crate) fn add<T>(&mut self, p: *mut T) {
         if !p.is_null() {
             self.blocks.push(p.cast());
@@ -162,15 +166,14 @@ impl Freeing {
     /// could not be claimed, then releases the claimed blocks (see the
     /// module documentation).
     pub(crate) fn finish_with(self, meanwhile: impl FnOnce(bool)) {
-        let Freeing { caller, blocks } = self;
+        let blocks = self.blocks.as_slice();
         let top = blocks.last().copied();
-        let mut seen = HashSet::with_capacity(blocks.len());
-        let mut claimed: Vec<Claimed> = Vec::with_capacity(blocks.len());
-        let mut misused = Vec::new();
+        let repeats = Repeats::of(blocks);
+        let mut claimed: SmallList<Claimed, 8> = SmallList::new();
+        let mut misused: SmallList<(*mut c_void, Classified), 2> = SmallList::new();
         let mut top_claimed = false;
-        for p in blocks {
-            // A block named more than once is claimed at its first mention.
-            if !seen.insert(p as usize) {
+        for (i, &p) in blocks.iter().enumerate() {
+            if repeats.at(blocks, i) {
                 continue;
             }
             match spy::claim(p) {
@@ -184,16 +187,66 @@ impl Freeing {
             }
         }
         meanwhile(top_claimed);
-        for (p, what) in misused {
-            misuse::report_classified(caller, p, what);
+        for &(p, what) in misused.as_slice() {
+            misuse::report_classified(self.caller, p, what);
         }
-        for c in claimed {
+        for &c in claimed.as_slice() {
             c.release();
         }
     }
 
+    /// [`Freeing::finish_with`] with nothing to run in between. With no
+    /// spy registered no foreign code can run before the misuse reports,
+    /// which come last, so each block is freed straight away: no other
+    /// call can free one of them or be handed its address meanwhile.
     pub(crate) fn finish(self) {
-        self.finish_with(|_| {})
+        if spy::active() {
+            return self.finish_with(|_| {});
+        }
+        let blocks = self.blocks.as_slice();
+        let repeats = Repeats::of(blocks);
+        let mut misused: SmallList<(*mut c_void, Classified), 2> = SmallList::new();
+        for (i, &p) in blocks.iter().enumerate() {
+            // Classified before the blocks listed after it (the ones it
+            // may lie inside) are freed.
+            if !repeats.at(blocks, i) && spy::free_unspied(p).is_err() {
+                misused.push((p, misuse::classify(p)));
+            }
+        }
+        for &(p, what) in misused.as_slice() {
+            misuse::report_classified(self.caller, p, what);
+        }
+    }
+}
+
+/// Which entries of a block list name a block an earlier entry named: a
+/// short list is searched, a long one sorted once.
+enum Repeats {
+    Short,
+    Marked(Vec<bool>),
+}
+
+impl Repeats {
+    #[inline]
+    fn of(blocks: &[*mut c_void]) -> Repeats {
+        if blocks.len() <= 16 {
+            return Repeats::Short;
+        }
+        let mut order: Vec<usize> = (0..blocks.len()).collect();
+        order.sort_by_key(|&i| (blocks[i], i));
+        let mut marks = vec![false; blocks.len()];
+        for pair in order.windows(2) {
+            marks[pair[1]] = blocks[pair[0]] == blocks[pair[1]];
+        }
+        Repeats::Marked(marks)
+    }
+
+    #[inline]
+    fn at(&self, blocks: &[*mut c_void], i: usize) -> bool {
+        match self {
+            Repeats::Short => blocks[..i].contains(&blocks[i]),
+            Repeats::Marked(marks) => marks[i],
+        }
     }
 }
 
@@ -219,13 +272,17 @@ fn release_connection(connection: *mut INapEnforcementClientConnection) {
 
 pub(crate) fn free_connections(p: *mut Connections) {
     let mut freeing = Freeing::new("FreeConnections");
-    let mut entries = Vec::new();
+    let mut entries = SmallList::new();
     if let Some(made) = snapshot(p) {
         entries = snapshot_array(made.connections, usize::from(made.count));
         freeing.add(made.connections);
     }
     freeing.add(p);
-    freeing.finish_with(|_| entries.into_iter().for_each(release_connection));
+    if entries.as_slice().iter().all(|c| c.is_null()) {
+        // No `Release` to call: nothing foreign runs in between.
+        return freeing.finish();
+    }
+    freeing.finish_with(|_| entries.as_slice().iter().for_each(|&c| release_connection(c)));
 }
 
 /// Frees a structure whose only embedded blocks are the pointers `members`
@@ -282,7 +339,7 @@ pub(crate) fn free_attribute_value(r#type: SoHAttributeType, value: *mut SoHAttr
 pub(crate) fn free_soh(p: *mut SoH) {
     let mut freeing = Freeing::new("FreeSoH");
     if let Some(made) = snapshot(p) {
-        for attribute in snapshot_array(made.attributes, usize::from(made.count)) {
+        for &attribute in snapshot_array(made.attributes, usize::from(made.count)).as_slice() {
             let value = attribute.value.cast::<SoHAttributeValue>();
             freeing.add(attribute_member(u32::from(attribute.r#type), value));
             freeing.add(value);
@@ -301,7 +358,7 @@ pub(crate) fn free_registration_info_array(
     freed: impl FnOnce(),
 ) {
     let mut freeing = Freeing::new("FreeNapComponentRegistrationInfoArray");
-    for element in snapshot_array(array, usize::from(count)) {
+    for element in snapshot_array(array, usize::from(count)).as_slice() {
         for string in
             [element.friendlyName.string, element.description.string, element.version.string, element.vendorName.string]
         {

@@ -101,6 +101,19 @@ static OFFSET_POINTERS: SpinLock<BTreeMap<usize, usize>> = SpinLock::new(BTreeMa
 /// Entries in [`OFFSET_POINTERS`], so spies that never offset never lock it.
 static OFFSET_COUNT: AtomicUsize = AtomicUsize::new(0);
 
+/// Whether a spy is registered or pending.
+#[inline(always)]
+pub(crate) fn active() -> bool {
+    !no_spy()
+}
+
+/// Frees the block `p` (not NULL) without consulting a spy: only for
+/// callers that have just seen [`active`] answer false.
+#[inline(always)]
+pub(crate) fn free_unspied(p: *mut c_void) -> Result<(), NotLive> {
+    free_actual(p)
+}
+
 /// Whether any spy is registered or pending: the fast paths' only question.
 #[inline(always)]
 fn no_spy() -> bool {
@@ -541,6 +554,7 @@ fn free_or(p: *mut c_void, not_live: impl FnOnce(*mut c_void)) {
 /// [`Claimed::release`]. Holds nothing when the spy's `PreFree` turned the
 /// pointer into NULL.
 #[must_use = "a claimed block is leaked unless released"]
+#[derive(Clone, Copy)]
 pub(crate) struct Claimed(Option<block::Claim>);
 
 impl Claimed {

@@ -157,7 +157,7 @@ pub(crate) fn free(p: *mut c_void) -> Result<Freed, NotLive> {
 /// valid (and its address cannot be handed out again) until
 /// [`Claim::release`].
 #[must_use = "a claimed block is leaked unless released"]
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Claim {
     user: usize,
     size: usize,
