@@ -100,8 +100,8 @@ test-rust:
 check-header:
 	sh scripts/check-header.sh
 
-# The shared library must export the API and nothing of Rust's (ELF only;
-# docs/PLATFORMS.md covers the macOS export list).
+# The shared library must export the API and nothing of Rust's, and carry
+# its SONAME (ELF only; `make check-macos` checks the cross-linked dylib).
 check-exports: lib
 ifeq ($(UNAME_S),Darwin)
 	@echo "check-exports: skipped on macOS"
@@ -117,10 +117,10 @@ stage: stage-lib $(COMPAT_STAMP)
 
 stage-lib: lib
 	@mkdir -p $(STAGE_LIB)
-	ln -sf ../../$(SHAREDLIB) $(STAGE_LIB)/$(SHLIB_REAL)
-	ln -sf $(SHLIB_REAL) $(STAGE_LIB)/$(SHLIB_SONAME)
-	ln -sf $(SHLIB_SONAME) $(STAGE_LIB)/$(SHLIB_LINK)
-	ln -sf ../../$(STATICLIB) $(STAGE_LIB)/libnaputil.a
+	@ln -sf ../../$(SHAREDLIB) $(STAGE_LIB)/$(SHLIB_REAL)
+	@ln -sf $(SHLIB_REAL) $(STAGE_LIB)/$(SHLIB_SONAME)
+	@ln -sf $(SHLIB_SONAME) $(STAGE_LIB)/$(SHLIB_LINK)
+	@ln -sf ../../$(STATICLIB) $(STAGE_LIB)/libnaputil.a
 
 $(COMPAT_STAMP): $(COMPAT_SRC)
 	rm -rf $(COMPAT_DIR)
