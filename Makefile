@@ -70,6 +70,9 @@ STAGE_INC  := $(BUILD)/include
 COMPAT_DIR := $(STAGE_INC)/naputil
 COMPAT_SRC := $(sort $(wildcard include/compat/*.h)) include/compat/spellings scripts/compat-headers.sh
 COMPAT_STAMP := $(BUILD)/compat.stamp
+# Changes when a compat header is added or removed, so that the spellings
+# are written afresh then too.
+COMPAT_NAMES := $(BUILD)/compat.names
 
 WARN       := -Wall -Wextra -pedantic -Werror
 CFLAGS_T   ?= -std=c99 -O1 -g $(WARN)
@@ -80,7 +83,7 @@ CXX_TESTS  := $(sort $(wildcard ctests/*.cpp))
 TEST_NAMES := $(notdir $(basename $(C_TESTS) $(CXX_TESTS)))
 TEST_BINS  := $(foreach t,$(TEST_NAMES),$(BUILD)/static/$(t) $(BUILD)/shared/$(t))
 
-.PHONY: all lib header stage stage-lib test test-rust test-c check-header check-exports \
+.PHONY: FORCE all lib header stage stage-lib test test-rust test-c check-header check-exports \
 	check-case-clash test-install bench install uninstall clean
 
 all: lib header stage
@@ -122,7 +125,11 @@ stage-lib: lib
 	@ln -sf $(SHLIB_SONAME) $(STAGE_LIB)/$(SHLIB_LINK)
 	@ln -sf ../../$(STATICLIB) $(STAGE_LIB)/libnaputil.a
 
-$(COMPAT_STAMP): $(COMPAT_SRC)
+$(COMPAT_NAMES): FORCE
+	@mkdir -p $(@D)
+	@echo '$(notdir $(filter %.h,$(COMPAT_SRC)))' | cmp -s - $@ || echo '$(notdir $(filter %.h,$(COMPAT_SRC)))' > $@
+
+$(COMPAT_STAMP): $(COMPAT_SRC) $(COMPAT_NAMES)
 	rm -rf $(COMPAT_DIR)
 	sh scripts/compat-headers.sh $(COMPAT_DIR)
 	ln -sf ../../$(HEADER) $(STAGE_INC)/napUtil.h
