@@ -20,6 +20,9 @@
 //!   calling convention on a function-pointer field. Every vtable slot (a
 //!   function pointer whose first parameter is `This`) gets
 //!   `STDMETHODCALLTYPE`, which expands to nothing elsewhere.
+//!
+//! It also names the shared library's ABI version at link time (see
+//! `link_version`).
 
 use std::env;
 use std::fs;
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=NAPUTIL_UPDATE_HEADER");
+    link_version();
 
     match generate() {
         Ok(()) => ExitCode::SUCCESS,
@@ -39,6 +43,31 @@ fn main() -> ExitCode {
             eprintln!("error: generating napUtil.h: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Records the ABI version in the shared library (docs/INSTALL.md): the
+/// ELF SONAME `libnaputil.so.ABI`, or on Apple targets the install name
+/// `@rpath/libnaputil.ABI.dylib` with the current and compatibility
+/// versions. ABI is the crate's major version, or `0.MINOR` before 1.0,
+/// where Cargo counts every minor release as a breaking one. Nothing is
+/// added for Windows, whose DLL is always `naputil.dll`.
+fn link_version() {
+    let part = |name: &str| env::var(name).unwrap_or_default();
+    let (major, minor, patch) =
+        (part("CARGO_PKG_VERSION_MAJOR"), part("CARGO_PKG_VERSION_MINOR"), part("CARGO_PKG_VERSION_PATCH"));
+    let (abi, compatibility) = if major == "0" {
+        (format!("0.{minor}"), format!("0.{minor}.0"))
+    } else {
+        (major.clone(), format!("{major}.0.0"))
+    };
+    let family = part("CARGO_CFG_TARGET_FAMILY");
+    if part("CARGO_CFG_TARGET_VENDOR") == "apple" {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-install_name,@rpath/libnaputil.{abi}.dylib");
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-current_version,{major}.{minor}.{patch}");
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-compatibility_version,{compatibility}");
+    } else if family.split(',').any(|f| f == "unix") && part("CARGO_CFG_TARGET_OS") != "aix" {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libnaputil.so.{abi}");
     }
 }
 

@@ -10,9 +10,9 @@
 #                        napUtil.h on this host and on Windows; plus the
 #                        __stdcall proof for i686-w64-mingw32
 #   make porting-proof   ctests/porting/ built unchanged against Windows'
-#                        headers (run under Wine) and against include/compat
-#                        on this host: identical output; and the ole32 link
-#                        order check
+#                        headers (run under Wine) and against the compat
+#                        headers (build/include/naputil) on this host:
+#                        identical output; and the ole32 link order check
 #
 # Prerequisites: scripts/windows/install-deps.sh (Debian packages: the Rust
 # toolchain with std sources, mingw-w64, Wine). See docs/PLATFORMS.md.
@@ -196,10 +196,10 @@ $(PORT_SDKNAMES)/NapUtil.h:
 	    echo "#include <$${pair#*:}.h>" > $(@D)/$${pair%%:*}.h; done
 
 porting-proof: $(PORT_SRC) ctests/porting/link_order.c $(PORT_SDKNAMES)/NapUtil.h \
-		$(WIN_SHIM) windows-lib lib
+		$(COMPAT_STAMP) $(WIN_SHIM) windows-lib lib
 	@mkdir -p $(PORT_DIR)
-	$(CC) -std=c11 $(WIN_WARN) -Iinclude/compat -o $(PORT_DIR)/porting-c ctests/porting/porting.c $(STATICLIB) $(SYSLIBS)
-	$(CXX) -std=c++11 $(WIN_WARN) -Iinclude/compat -o $(PORT_DIR)/porting-cpp ctests/porting/porting.cpp $(STATICLIB) $(SYSLIBS)
+	$(CC) -std=c11 $(WIN_WARN) -I$(COMPAT_DIR) -o $(PORT_DIR)/porting-c ctests/porting/porting.c $(STATICLIB) $(SYSLIBS)
+	$(CXX) -std=c++11 $(WIN_WARN) -I$(COMPAT_DIR) -o $(PORT_DIR)/porting-cpp ctests/porting/porting.cpp $(STATICLIB) $(SYSLIBS)
 	$(WIN_CC) -std=c11 $(WIN_WARN) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/porting-c.exe ctests/porting/porting.c -L$(WIN_OUT) -lnaputil
 	$(WIN_CXX) -std=c++11 $(WIN_WARN) $(WIN_CXX_RUNTIME) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/porting-cpp.exe ctests/porting/porting.cpp -L$(WIN_OUT) -lnaputil -luuid
 	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-naputil-first.exe ctests/porting/link_order.c -L$(WIN_OUT) -lnaputil -lole32

@@ -4,7 +4,7 @@
  *
  * The same file compiles unchanged with mingw-w64 against Windows' own
  * headers (and runs against naputil.dll under Wine) and on Linux/macOS
- * against napUtil.h through the forwarding headers in include/compat.
+ * against napUtil.h through the compat headers (build/include/naputil).
  * It prints what it observes; both builds must print the same lines.
  */
 #ifdef _WIN32

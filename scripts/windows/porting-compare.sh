@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs the porting proof built by `make porting-proof` in DIR:
-# - porting-c / porting-cpp (this host, napUtil.h via include/compat) and
+# - porting-c / porting-cpp (this host, napUtil.h via the compat headers in
+#   build/include/naputil) and
 #   porting-c.exe / porting-cpp.exe (Windows' headers, naputil.dll, Wine)
 #   must print the same lines;
 # - the link-order programs must report the allocator their link order
@@ -17,7 +18,7 @@ for prog in porting-c porting-cpp; do
     "$wine_run" "$dir/$prog.exe" | tr -d '\r' > "$dir/$prog.windows.txt"
     lines=$(wc -l < "$dir/$prog.host.txt")
     if diff -u "$dir/$prog.host.txt" "$dir/$prog.windows.txt"; then
-        echo "porting: $prog: Windows headers + naputil.dll (Wine) and include/compat on this host print the same $lines lines"
+        echo "porting: $prog: Windows headers + naputil.dll (Wine) and the compat headers on this host print the same $lines lines"
     else
         echo "porting: $prog: outputs differ (see above)"
         status=1
