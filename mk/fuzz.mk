@@ -1,7 +1,8 @@
 # Fault injection and fuzzing.
 #
 #   make test-faults   the tests built with the test-only `fault-injection`
-#                      feature: every allocation of every NAP Alloc* call made
+#                      feature: every allocation of every NAP Alloc* call and
+#                      of every SoH codec function made
 #                      to fail, failed reallocations, overflowing sizes, and
 #                      the model test with failures mixed in. Part of
 #                      `make test`.
@@ -22,7 +23,7 @@ FUZZ_CARGO   ?= $(shell rustup toolchain list 2>/dev/null | grep -q '^nightly' &
 
 test-faults:
 	NAPUTIL_MODEL_SEQUENCES=$(FAULT_MODEL_SEQUENCES) $(CARGO) test --release --features fault-injection \
-	    --test faults --test nap_oom --test model -- --nocapture
+	    --test faults --test nap_oom --test soh_oom --test model -- --nocapture
 
 fuzz-build:
 	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
