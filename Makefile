@@ -3,7 +3,8 @@
 #   make                 both libraries (release) and the regenerated header
 #   make test            format and clippy checks, Rust tests, header checks, every ctests/ program
 #                        against the static and the shared library, and
-#                        again under valgrind when it is installed
+#                        again under valgrind when it is installed, then a
+#                        20-second run of the SoH fuzz target (mk/fuzz.mk)
 #   make install         PREFIX=/usr/local DESTDIR= LIBDIR= INCLUDEDIR=
 #   make bench           the tracking-table benchmark (never fails on timing)
 #   make clean
@@ -57,7 +58,7 @@ lib:
 header:
 	NAPUTIL_UPDATE_HEADER=1 $(CARGO) build --release
 
-test: lint test-rust test-faults check-header check-exports test-c
+test: lint test-rust test-faults check-header check-exports test-c fuzz-smoke
 
 # Formatting (rustfmt.toml) and clippy with warnings as errors, for the
 # plain and the fault-injection build.

@@ -100,9 +100,8 @@ fn every_allocation_of_every_function_fails_cleanly() {
 
     // SAFETY (all calls below): valid structures and out-pointers; results
     // are read back and freed with the matching functions.
-    let (made, out) = fail_each_allocation("naputil_soh_encode", |out| unsafe {
-        naputil_soh_encode(c_section.as_ptr(), out)
-    });
+    let (made, out) =
+        fail_each_allocation("naputil_soh_encode", |out| unsafe { naputil_soh_encode(c_section.as_ptr(), out) });
     assert_eq!(made, 2, "the NetworkSoH and its data");
     let list = bytes_of(out);
 
@@ -113,7 +112,8 @@ fn every_allocation_of_every_function_fails_cleanly() {
     let message = bytes_of(out);
 
     let input = NetworkSoH { size: list.len() as u16, data: list.as_ptr().cast_mut() };
-    let (made, out) = fail_each_allocation::<SoH>("naputil_soh_decode", |out| unsafe { naputil_soh_decode(&input, out) });
+    let (made, out) =
+        fail_each_allocation::<SoH>("naputil_soh_decode", |out| unsafe { naputil_soh_decode(&input, out) });
     // The SoH, the array, 9 values (the empty raw one has none) and the
     // arrays or octets of 4 of them.
     assert_eq!(made, 15);
