@@ -8,7 +8,6 @@
 
 #[path = "../fuzz/src/soh_check.rs"]
 mod soh_check;
-#[allow(dead_code)]
 mod support;
 
 use support::Rng;
