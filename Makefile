@@ -7,7 +7,8 @@
 #                        checks, every ctests/ program against the static and the
 #                        shared library (and again under valgrind when it is
 #                        installed), and a staged `make install` used through
-#                        pkg-config and CMake
+#                        pkg-config and CMake, then a 20-second run of the SoH
+#                        fuzz target (mk/fuzz.mk)
 #   make install         PREFIX=/usr/local DESTDIR= LIBDIR= INCLUDEDIR=
 #                        PKGCONFIGDIR= CMAKEDIR=  (see docs/INSTALL.md)
 #   make uninstall       the same variables: removes what `make install` wrote
@@ -96,7 +97,7 @@ lib:
 header:
 	NAPUTIL_UPDATE_HEADER=1 $(CARGO) build --release
 
-test: lint test-rust test-faults check-header check-exports check-case-clash test-c test-install
+test: lint test-rust test-faults check-header check-exports check-case-clash test-c test-install fuzz-smoke
 
 # Formatting (rustfmt.toml) and clippy with warnings as errors, for the
 # plain and the fault-injection build.

@@ -7,7 +7,7 @@
 //! | layer | modules | contents |
 //! |---|---|---|
 //! | C API | `capi` | every exported function and static: `CoTaskMemAlloc`, `AllocConnections`, `naputil_*`, ... |
-//! | features | `nap`, `notifier`, `report`, `misuse`, `spy` | NAP structure walking; notifier subscriptions; stats, leaks and settings; misuse classification and reports; `IMallocSpy` routing |
+//! | features | `nap`, `soh`, `notifier`, `report`, `misuse`, `spy` | NAP structure walking; the SoH wire format; notifier subscriptions; stats, leaks and settings; misuse classification and reports; `IMallocSpy` routing |
 //! | heap | `heap` | the tracking table, the counters, the blocks (header + libc) |
 //! | types | [`types`] | Windows base types, COM and NAP layouts, constants |
 //! | support | `support` | the fork-safe spin lock, report lines, the environment |
@@ -21,6 +21,7 @@ mod misuse;
 mod nap;
 mod notifier;
 mod report;
+mod soh;
 mod spy;
 mod support;
 #[cfg(any(test, feature = "fault-injection"))]
@@ -33,6 +34,7 @@ pub use capi::iids::*;
 pub use capi::imalloc::CoGetMalloc;
 pub use capi::nap::*;
 pub use capi::notifier::*;
+pub use capi::soh::*;
 pub use capi::spy::{CoRegisterMallocSpy, CoRevokeMallocSpy};
 
 /// Facts about the tracking table, for the benchmark's overhead figures.

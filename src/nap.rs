@@ -119,7 +119,7 @@ pub(crate) fn alloc_fixup_info(count: UINT16) -> Result<*mut FixupInfo, HRESULT>
 /// The structure `p` points to, copied, if `p` is a live task-memory block
 /// (as a spy may have handed it out) big enough for one; otherwise `None`,
 /// without reading anything.
-fn snapshot<T: Copy>(p: *mut T) -> Option<T> {
+pub(crate) fn snapshot<T: Copy>(p: *mut T) -> Option<T> {
     match spy::caller_block_size(p.cast()) {
         // SAFETY: `p` is a live block of at least `size_of::<T>()` bytes
         // (read unaligned: a spy may offset the pointers it hands out), and
@@ -132,7 +132,7 @@ fn snapshot<T: Copy>(p: *mut T) -> Option<T> {
 
 /// The first `count` elements of `array`, copied, as far as its live block
 /// reaches; nothing for a NULL array or one that is not a live block.
-fn snapshot_array<T: Copy>(array: *mut T, count: usize) -> SmallList<T, 8> {
+pub(crate) fn snapshot_array<T: Copy>(array: *mut T, count: usize) -> SmallList<T, 8> {
     let available = spy::caller_block_size(array.cast()).map_or(0, |bytes| count.min(bytes / size_of::<T>()));
     let mut copy = SmallList::new();
     // SAFETY: `i < available` elements lie inside the live block `array`
@@ -338,6 +338,13 @@ pub(crate) fn free_attribute_value(r#type: SoHAttributeType, value: *mut SoHAttr
 
 pub(crate) fn free_soh(p: *mut SoH) {
     let mut freeing = Freeing::new("FreeSoH");
+    add_soh(&mut freeing, p);
+    freeing.finish();
+}
+
+/// Adds the blocks `FreeSoH` frees for `p` to `freeing`: each attribute's
+/// value and what it points to, the attribute array, then `p`.
+pub(crate) fn add_soh(freeing: &mut Freeing, p: *mut SoH) {
     if let Some(made) = snapshot(p) {
         for &attribute in snapshot_array(made.attributes, usize::from(made.count)).as_slice() {
             let value = attribute.value.cast::<SoHAttributeValue>();
@@ -347,7 +354,6 @@ pub(crate) fn free_soh(p: *mut SoH) {
         freeing.add(made.attributes);
     }
     freeing.add(p);
-    freeing.finish();
 }
 
 /// Frees the array `array` of `count` registration infos; `freed` runs once

@@ -11,3 +11,5 @@ pub(crate) fn is_live(p: *const core::ffi::c_void) -> bool {
     crate::heap::block::is_live(p)
         && !crate::heap::sys_log_freed_here((p as usize).wrapping_sub(crate::heap::block::HEADER_SIZE))
 }
+
+pub mod soh;

@@ -28,6 +28,7 @@ mod lifecycle;
 pub(crate) mod nap;
 pub(crate) mod notifier;
 pub(crate) mod spy;
+pub(crate) mod soh;
 
 /// The value an exported function returns if its body panics (which no
 /// input should cause): chosen once per return type.

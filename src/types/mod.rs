@@ -8,3 +8,4 @@ pub mod diag;
 pub mod nap;
 pub mod base;
 pub mod com;
+pub mod soh;
