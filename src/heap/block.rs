@@ -252,21 +252,21 @@ pub(crate) fn realloc(p: *mut c_void, size: usize) -> Result<Resized, NotLive> {
 /// untouched, when that cannot be done.
 ///
 /// libc's `realloc` frees the old block when it moves it, so the table must
-/// be able to record any new address before it is called: a spare leaf is
-/// set aside first. Without one (address space exhausted), the move is done
-/// by hand — a new block recorded before anything is copied — so that no
-/// failure comes after the old block is gone.
+/// be able to record any new address before it is called: this thread's
+/// spare leaf is made sure of first (`table::has_spare`). Without one
+/// (address space exhausted), the move is done by hand — a new block
+/// recorded before anything is copied — so that no failure comes after the
+/// old block is gone.
 fn move_block(user: usize, old_size: usize, size: usize) -> Option<usize> {
     let total = size + HEADER_SIZE;
-    let mut spare = table::Spare::take();
-    if let Some(spare) = spare.as_mut() {
+    if table::has_spare() {
         // SAFETY: the libc block of a block we own.
         let moved = unsafe { sys::realloc(header_of(user).cast(), total) };
         if moved.is_null() {
             return None;
         }
         let new_user = moved as usize + HEADER_SIZE;
-        let inserted = table::insert_with_spare(new_user, spare);
+        let inserted = table::insert_with_spare(new_user);
         debug_assert!(inserted, "a spare leaf covers any libc address");
         return Some(new_user);
     }

@@ -244,48 +244,72 @@ pub const BITS_PER_GRANULE: usize = 2;
 /// Bytes per granule.
 pub const GRANULE: usize = 1 << GRANULE_SHIFT;
 
-/// A leaf set aside before an operation that must not fail for want of one:
-/// [`insert_with_spare`] then succeeds for any block address. Dropping an
-/// unused spare keeps it for the next operation (one is kept process-wide).
-pub(crate) struct Spare {
-    leaf: *mut Leaf,
-}
+/// Each thread keeps one leaf set aside, so that an insertion that must not
+/// fail (the new address of a block libc has just moved) never waits for
+/// memory: [`has_spare`] makes sure this thread has one before the point of
+/// no return, and [`insert_with_spare`] uses it if the address needs a new
+/// leaf. Checking costs one thread-local load; the leaf is mapped once per
+/// thread that resizes blocks (address space only, never touched unless
+/// used) and goes back to the shared slot, or to the system, when the
+/// thread ends.
+struct SpareSlot(core::cell::Cell<*mut Leaf>);
 
-/// The leaf kept for the next [`Spare::take`].
-static SPARE: AtomicPtr<Leaf> = AtomicPtr::new(core::ptr::null_mut());
-
-impl Spare {
-    /// The kept leaf, or a fresh one; `None` when no memory is left for one.
-    pub(crate) fn take() -> Option<Spare> {
-        let kept = SPARE.swap(core::ptr::null_mut(), Ordering::AcqRel);
-        let leaf = if kept.is_null() { map_zeroed_leaf() } else { kept };
-        (!leaf.is_null()).then_some(Spare { leaf })
-    }
-}
-
-impl Drop for Spare {
+impl Drop for SpareSlot {
     fn drop(&mut self) {
-        if self.leaf.is_null() {
-            return;
-        }
-        if SPARE.compare_exchange(core::ptr::null_mut(), self.leaf, Ordering::AcqRel, Ordering::Acquire).is_err() {
-            // SAFETY: the leaf was mapped for a spare and never published.
-            unsafe { unmap_leaf(self.leaf) };
-        }
+        give_back(self.0.replace(core::ptr::null_mut()));
     }
 }
 
-/// [`insert`], using `spare`'s leaf if the address needs a new one. Fails
-/// only for an address no block can have (misaligned or out of range).
-pub(crate) fn insert_with_spare(addr: usize, spare: &mut Spare) -> bool {
+thread_local! {
+    static OWN_SPARE: SpareSlot = const { SpareSlot(core::cell::Cell::new(core::ptr::null_mut())) };
+}
+
+/// A leaf no thread holds, for the next thread that needs a spare.
+static SHARED_SPARE: AtomicPtr<Leaf> = AtomicPtr::new(core::ptr::null_mut());
+
+fn give_back(leaf: *mut Leaf) {
+    if leaf.is_null() {
+        return;
+    }
+    if SHARED_SPARE.compare_exchange(core::ptr::null_mut(), leaf, Ordering::AcqRel, Ordering::Acquire).is_err() {
+        // SAFETY: the leaf was mapped for a spare and never published.
+        unsafe { unmap_leaf(leaf) };
+    }
+}
+
+/// Whether this thread holds a spare leaf, getting one if it can; false
+/// when no memory is left for one (or the thread is ending).
+#[inline]
+pub(crate) fn has_spare() -> bool {
+    OWN_SPARE.try_with(|slot| !slot.0.get().is_null() || refill(slot)).unwrap_or(false)
+}
+
+#[cold]
+fn refill(slot: &SpareSlot) -> bool {
+    let shared = SHARED_SPARE.swap(core::ptr::null_mut(), Ordering::AcqRel);
+    let leaf = if shared.is_null() { map_zeroed_leaf() } else { shared };
+    slot.0.set(leaf);
+    !leaf.is_null()
+}
+
+/// [`insert`], using this thread's spare leaf (see [`has_spare`]) if the
+/// address needs a new one. Fails only for an address no block can have
+/// (misaligned or out of range), or when the thread holds no spare and no
+/// memory is left for a leaf.
+pub(crate) fn insert_with_spare(addr: usize) -> bool {
     let Some((root, _, _)) = locate(addr) else { return false };
-    if ROOT[root].load(Ordering::Acquire).is_null() && !spare.leaf.is_null() {
-        // Losing the race means another thread published a leaf here first.
-        let published =
-            ROOT[root].compare_exchange(core::ptr::null_mut(), spare.leaf, Ordering::AcqRel, Ordering::Acquire).is_ok();
-        if published {
-            LEAVES.fetch_add(1, Ordering::Relaxed);
-            spare.leaf = core::ptr::null_mut();
+    if ROOT[root].load(Ordering::Acquire).is_null() {
+        let spare = OWN_SPARE.try_with(|slot| slot.0.replace(core::ptr::null_mut())).unwrap_or(core::ptr::null_mut());
+        if !spare.is_null() {
+            // Losing the race means another thread published a leaf here
+            // first: the spare is kept for next time.
+            let published =
+                ROOT[root].compare_exchange(core::ptr::null_mut(), spare, Ordering::AcqRel, Ordering::Acquire).is_ok();
+            if published {
+                LEAVES.fetch_add(1, Ordering::Relaxed);
+            } else if OWN_SPARE.try_with(|slot| slot.0.set(spare)).is_err() {
+                give_back(spare);
+            }
         }
     }
     insert(addr)
