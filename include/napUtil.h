@@ -24,11 +24,40 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * COM interfaces are declared as in Windows' headers: in C++ as classes with
+ * pure virtual methods, in C (and in C++ when CINTERFACE is defined) as
+ * structs whose only member is lpVtbl. NAPUTIL_CXX_INTERFACES says which.
+ */
+#if defined(__cplusplus) && !defined(CINTERFACE)
+#define NAPUTIL_CXX_INTERFACES 1
+#endif
+
+/* Attaches an IID to a C++ interface class for MSVC's built-in __uuidof;
+ * other compilers get __uuidof through __CRT_UUID_DECL (see below). */
+#if defined(_MSC_VER) && defined(__cplusplus)
+#define NAPUTIL_UUID(iid) __declspec(uuid(iid))
+#else
+#define NAPUTIL_UUID(iid)
+#endif
+
 #if defined(_WIN32)
 
 #include <windows.h>
+#include <ole2.h>
 
 #else /* !_WIN32: Windows base types with their Windows x64 sizes */
+
+/*
+ * What Windows' own headers guard -- FILETIME, GUID and the rest of
+ * guiddef.h, IUnknown, IMalloc, IMallocSpy, TRUE, WINAPI, the HRESULT
+ * codes -- is defined here behind the same guard, so a Windows
+ * compatibility layer that uses Windows' guards may be included before or
+ * after this header. The integer typedefs have no guard on Windows either:
+ * C++ and C11 accept a repeated typedef of the same type.
+ */
+
+#include <string.h> /* memcmp, for IsEqualGUID */
 
 typedef uint8_t BYTE;
 typedef uint8_t UINT8;
@@ -46,33 +75,75 @@ typedef int32_t WINBOOL;
 typedef size_t SIZE_T;
 typedef void *LPVOID;
 typedef void *HANDLE;
+typedef HANDLE HWND;
 
-/* One UTF-16 code unit. */
-#if defined(__cplusplus) && __cplusplus >= 201103L
-typedef char16_t WCHAR;
-#elif defined(__WCHAR_MAX__) && (__WCHAR_MAX__ == 0xffff || __WCHAR_MAX__ == 0x7fff)
+/*
+ * One UTF-16 code unit. Where the compiler's wchar_t is 16 bits
+ * (-fshort-wchar; Windows) it is wchar_t, in C and C++, so L"..." literals
+ * are WCHAR strings. Elsewhere it is char16_t in C++11 (u"..." literals) and
+ * uint16_t in C (u"..." in C11).
+ */
+#if (defined(__SIZEOF_WCHAR_T__) && __SIZEOF_WCHAR_T__ == 2) || \
+    (defined(__WCHAR_MAX__) && (__WCHAR_MAX__ == 0xffff || __WCHAR_MAX__ == 0x7fff))
 typedef wchar_t WCHAR;
+#elif defined(__cplusplus) && __cplusplus >= 201103L
+typedef char16_t WCHAR;
 #else
 typedef uint16_t WCHAR;
 #endif
+typedef WCHAR OLECHAR;
+typedef OLECHAR *BSTR;
+/* Only pointers to it appear in NAP signatures. */
+typedef struct tagVARIANT VARIANT;
 
 #ifndef VOID
 #define VOID void
 #endif
+#ifndef CONST
+#define CONST const
+#endif
+#ifndef TRUE
+#define TRUE 1
+#endif
+#ifndef FALSE
+#define FALSE 0
+#endif
+#ifndef WINAPI
 #define WINAPI
+#endif
+#ifndef STDMETHODCALLTYPE
 #define STDMETHODCALLTYPE
+#endif
+#ifndef EXTERN_C
+#ifdef __cplusplus
+#define EXTERN_C extern "C"
+#else
+#define EXTERN_C extern
+#endif
+#endif
 
+#ifndef SUCCEEDED
 #define SUCCEEDED(hr) (((HRESULT)(hr)) >= 0)
+#endif
+#ifndef FAILED
 #define FAILED(hr) (((HRESULT)(hr)) < 0)
+#endif
+#ifndef HRESULT_FROM_WIN32
 #define HRESULT_FROM_WIN32(x) \
     ((HRESULT)(x) <= 0 ? (HRESULT)(x) : (HRESULT)(((x) & 0x0000FFFF) | (7 << 16) | 0x80000000))
+#endif
 
+#ifndef _FILETIME_
+#define _FILETIME_
 /* A 64-bit count of 100-nanosecond intervals since 1601-01-01 (UTC). */
 typedef struct _FILETIME {
     DWORD dwLowDateTime;
     DWORD dwHighDateTime;
 } FILETIME;
+#endif
 
+#ifndef GUID_DEFINED
+#define GUID_DEFINED
 /* A globally unique identifier. */
 typedef struct _GUID {
     uint32_t Data1;
@@ -80,66 +151,204 @@ typedef struct _GUID {
     uint16_t Data3;
     uint8_t Data4[8];
 } GUID;
-typedef GUID IID;
-typedef GUID CLSID;
-
-#ifdef __cplusplus
-#define REFGUID const GUID &
-#define REFIID const IID &
-#define REFCLSID const IID &
-#else
-#define REFGUID const GUID *
-#define REFIID const IID *
-#define REFCLSID const IID *
 #endif
 
+#ifndef _GUIDDEF_H_
+#define _GUIDDEF_H_
+#ifndef __LPGUID_DEFINED__
+#define __LPGUID_DEFINED__
+typedef GUID *LPGUID;
+#endif
+#ifndef __LPCGUID_DEFINED__
+#define __LPCGUID_DEFINED__
+typedef const GUID *LPCGUID;
+#endif
+#ifndef __IID_DEFINED__
+#define __IID_DEFINED__
+typedef GUID IID;
+typedef IID *LPIID;
+#ifndef CLSID_DEFINED
+#define CLSID_DEFINED
+typedef GUID CLSID;
+#endif
+typedef CLSID *LPCLSID;
+typedef GUID FMTID;
+typedef FMTID *LPFMTID;
+#define IID_NULL GUID_NULL
+#define CLSID_NULL GUID_NULL
+#define FMTID_NULL GUID_NULL
+#endif
+#ifndef _REFGUID_DEFINED
+#define _REFGUID_DEFINED
 #ifdef __cplusplus
-/* The base COM interface. */
-struct IUnknown {
-    virtual HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void **ppvObject) = 0;
-    virtual ULONG STDMETHODCALLTYPE AddRef(void) = 0;
-    virtual ULONG STDMETHODCALLTYPE Release(void) = 0;
-};
+#define REFGUID const GUID &
+#else
+#define REFGUID const GUID *
+#endif
+#endif
+#ifndef _REFIID_DEFINED
+#define _REFIID_DEFINED
+#ifdef __cplusplus
+#define REFIID const IID &
+#else
+#define REFIID const IID *
+#endif
+#endif
+#ifndef _REFCLSID_DEFINED
+#define _REFCLSID_DEFINED
+#ifdef __cplusplus
+#define REFCLSID const IID &
+#else
+#define REFCLSID const IID *
+#endif
+#endif
+#ifndef _REFFMTID_DEFINED
+#define _REFFMTID_DEFINED
+#ifdef __cplusplus
+#define REFFMTID const IID &
+#else
+#define REFFMTID const IID *
+#endif
+#endif
+#endif /* _GUIDDEF_H_ */
 
-/* The task allocator interface that CoGetMalloc hands out. */
-struct IMalloc : public IUnknown {
-    virtual void *STDMETHODCALLTYPE Alloc(SIZE_T cb) = 0;
-    virtual void *STDMETHODCALLTYPE Realloc(void *pv, SIZE_T cb) = 0;
-    virtual void STDMETHODCALLTYPE Free(void *pv) = 0;
-    virtual SIZE_T STDMETHODCALLTYPE GetSize(void *pv) = 0;
-    virtual int STDMETHODCALLTYPE DidAlloc(void *pv) = 0;
-    virtual void STDMETHODCALLTYPE HeapMinimize(void) = 0;
-};
+/*
+ * GUID comparison, as in Windows' guiddef.h: functions taking references in
+ * C++, macros taking pointers in C. As on Windows, a NULL pointer is the
+ * caller's bug (it is dereferenced).
+ */
+#ifndef _SYS_GUID_OPERATORS_
+#define _SYS_GUID_OPERATORS_
+#ifdef __cplusplus
+inline int InlineIsEqualGUID(REFGUID rguid1, REFGUID rguid2)
+{
+    return rguid1.Data1 == rguid2.Data1 && rguid1.Data2 == rguid2.Data2 &&
+           rguid1.Data3 == rguid2.Data3 && memcmp(rguid1.Data4, rguid2.Data4, sizeof rguid1.Data4) == 0;
+}
+inline int IsEqualGUID(REFGUID rguid1, REFGUID rguid2)
+{
+    return memcmp(&rguid1, &rguid2, sizeof(GUID)) == 0;
+}
+#else
+#define InlineIsEqualGUID(rguid1, rguid2) \
+    ((rguid1)->Data1 == (rguid2)->Data1 && (rguid1)->Data2 == (rguid2)->Data2 && \
+     (rguid1)->Data3 == (rguid2)->Data3 && !memcmp((rguid1)->Data4, (rguid2)->Data4, 8))
+#define IsEqualGUID(rguid1, rguid2) (!memcmp(rguid1, rguid2, sizeof(GUID)))
+#endif
+#ifndef IsEqualIID
+#define IsEqualIID(riid1, riid2) IsEqualGUID(riid1, riid2)
+#endif
+#ifndef IsEqualCLSID
+#define IsEqualCLSID(rclsid1, rclsid2) IsEqualGUID(rclsid1, rclsid2)
+#endif
+#ifndef IsEqualFMTID
+#define IsEqualFMTID(rfmtid1, rfmtid2) IsEqualGUID(rfmtid1, rfmtid2)
+#endif
+#endif /* _SYS_GUID_OPERATORS_ */
 
-/* An allocation spy, registered with CoRegisterMallocSpy. */
-struct IMallocSpy : public IUnknown {
-    virtual SIZE_T STDMETHODCALLTYPE PreAlloc(SIZE_T cbRequest) = 0;
-    virtual void *STDMETHODCALLTYPE PostAlloc(void *pActual) = 0;
-    virtual void *STDMETHODCALLTYPE PreFree(void *pRequest, BOOL fSpyed) = 0;
-    virtual void STDMETHODCALLTYPE PostFree(BOOL fSpyed) = 0;
-    virtual SIZE_T STDMETHODCALLTYPE PreRealloc(void *pRequest, SIZE_T cbRequest,
-                                                void **ppNewRequest, BOOL fSpyed) = 0;
-    virtual void *STDMETHODCALLTYPE PostRealloc(void *pActual, BOOL fSpyed) = 0;
-    virtual void *STDMETHODCALLTYPE PreGetSize(void *pRequest, BOOL fSpyed) = 0;
-    virtual SIZE_T STDMETHODCALLTYPE PostGetSize(SIZE_T cbActual, BOOL fSpyed) = 0;
-    virtual void *STDMETHODCALLTYPE PreDidAlloc(void *pRequest, BOOL fSpyed) = 0;
-    virtual int STDMETHODCALLTYPE PostDidAlloc(void *pRequest, BOOL fSpyed, int fActual) = 0;
-    virtual void STDMETHODCALLTYPE PreHeapMinimize(void) = 0;
-    virtual void STDMETHODCALLTYPE PostHeapMinimize(void) = 0;
-};
-#endif /* __cplusplus */
+#if !defined(_SYS_GUID_OPERATOR_EQ_) && !defined(_NO_SYS_GUID_OPERATOR_EQ_)
+#define _SYS_GUID_OPERATOR_EQ_
+#ifdef __cplusplus
+inline bool operator==(REFGUID guidOne, REFGUID guidOther)
+{
+    return IsEqualGUID(guidOne, guidOther) != 0;
+}
+inline bool operator!=(REFGUID guidOne, REFGUID guidOther)
+{
+    return !(guidOne == guidOther);
+}
+#endif
+#endif
+
+/*
+ * DEFINE_GUID declares a GUID, or defines it where INITGUID is defined (as
+ * <initguid.h> does on Windows). Definitions are weak, like Windows'
+ * selectany ones, so several files may define the same GUID.
+ */
+#ifndef DEFINE_GUID
+#ifdef INITGUID
+#if defined(__GNUC__) || defined(__clang__)
+#define NAPUTIL_SELECTANY __attribute__((weak))
+#else
+#define NAPUTIL_SELECTANY
+#endif
+#ifdef __cplusplus
+#define DEFINE_GUID(name, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8) \
+    extern "C" const GUID NAPUTIL_SELECTANY name = {l, w1, w2, {b1, b2, b3, b4, b5, b6, b7, b8}}
+#else
+#define DEFINE_GUID(name, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8) \
+    const GUID NAPUTIL_SELECTANY name = {l, w1, w2, {b1, b2, b3, b4, b5, b6, b7, b8}}
+#endif
+#else
+#define DEFINE_GUID(name, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8) EXTERN_C const GUID name
+#endif
+#endif
+#ifndef DEFINE_OLEGUID
+#define DEFINE_OLEGUID(name, l, w1, w2) DEFINE_GUID(name, l, w1, w2, 0xC0, 0, 0, 0, 0, 0, 0, 0x46)
+#endif
+
+/*
+ * __uuidof(X) for C++, as mingw-w64 provides it: __CRT_UUID_DECL(X, ...)
+ * attaches an IID to a type, and __uuidof(X) (X a type, an expression of
+ * that type or a pointer to it) returns a reference to that IID. A
+ * compatibility layer that already defines __CRT_UUID_DECL (mingw-w64's,
+ * Wine's) keeps its own, and every interface below is declared through it;
+ * __uuidof itself is defined only where it is not defined yet.
+ */
+#if defined(__cplusplus) && !defined(__CRT_UUID_DECL) && !defined(_MSC_VER)
+extern "C++" {
+template <typename T> struct naputil_uuid_of;
+template <typename T> struct naputil_uuid_of<T *> : naputil_uuid_of<T> {};
+template <typename T> struct naputil_uuid_of<const T> : naputil_uuid_of<T> {};
+}
+#define __CRT_UUID_DECL(type, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8) \
+    extern "C++" { \
+    template <> struct naputil_uuid_of<type> { \
+        static const GUID &value() \
+        { \
+            static const GUID id = {l, w1, w2, {b1, b2, b3, b4, b5, b6, b7, b8}}; \
+            return id; \
+        } \
+    }; \
+    }
+#ifndef __uuidof
+#define __uuidof(x) naputil_uuid_of<__typeof__(x)>::value()
+#endif
+#endif
 
 #endif /* _WIN32 */
 
-/* COM interfaces, declared early because their vtables and the NAP
- * structs refer to them. In C++ INapEnforcementClientConnection is
- * defined at the end of this header. */
-#if !defined(_WIN32)
-struct IUnknown;
+/* Every COM interface, declared early because vtables, NAP structs and
+ * other interfaces refer to them; they are defined at the end of this
+ * header. */
 struct IMalloc;
-struct IMallocSpy;
-#endif
 struct INapEnforcementClientConnection;
+struct IMallocSpy;
+struct IUnknown;
+struct INapCertRelyingParty;
+struct INapComponentConfig;
+struct INapComponentInfo;
+struct INapComponentConfig2;
+struct INapComponentConfig3;
+struct INapEnforcementClientCallback;
+struct INapEnforcementClientBinding;
+struct INapEnforcementClientConnection2;
+struct INapClientManagement;
+struct INapClientManagement2;
+struct INapSoHConstructor;
+struct INapSoHProcessor;
+struct INapServerManagement;
+struct INapServerInfo;
+struct INapSystemHealthAgentRequest;
+struct INapSystemHealthAgentCallback;
+struct INapSystemHealthAgentBinding;
+struct INapSystemHealthAgentBinding2;
+struct AsyncINapSystemHealthAgentCallback;
+struct INapSystemHealthValidationRequest;
+struct INapServerCallback;
+struct INapSystemHealthValidator;
+struct AsyncINapSystemHealthValidator;
+struct INapSystemHealthValidationRequest2;
 
 
 /**
@@ -568,9 +777,11 @@ typedef struct NaputilMisuse {
  */
 typedef void (*NaputilMisuseHandler)(const struct NaputilMisuse *misuse, void *context);
 
-#if !(defined(__cplusplus) || defined(_WIN32))
+#if !(defined(NAPUTIL_CXX_INTERFACES) || defined(_WIN32) || defined(__IMalloc_INTERFACE_DEFINED__))
 /**
  * The methods of `IMalloc`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
  */
 typedef struct IMallocVtbl {
     HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct IMalloc *This, REFIID riid, void **ppvObject);
@@ -585,7 +796,7 @@ typedef struct IMallocVtbl {
 } IMallocVtbl;
 #endif
 
-#if !(defined(__cplusplus) || defined(_WIN32))
+#if !(defined(NAPUTIL_CXX_INTERFACES) || defined(_WIN32) || defined(__IMalloc_INTERFACE_DEFINED__))
 /**
  * The task allocator interface that `CoGetMalloc` hands out.
  */
@@ -690,9 +901,11 @@ typedef struct PrivateData {
     BYTE *data;
 } PrivateData;
 
-#if !defined(__cplusplus)
+#if !defined(NAPUTIL_CXX_INTERFACES)
 /**
  * The methods of `INapEnforcementClientConnection`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
  */
 typedef struct INapEnforcementClientConnectionVtbl {
     HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapEnforcementClientConnection *This,
@@ -738,7 +951,7 @@ typedef struct INapEnforcementClientConnectionVtbl {
 } INapEnforcementClientConnectionVtbl;
 #endif
 
-#if !defined(__cplusplus)
+#if !defined(NAPUTIL_CXX_INTERFACES)
 /**
  * One network connection of an enforcement client, as the NAP agent sees
  * it. `FreeConnections` calls only its `Release` method.
@@ -920,9 +1133,11 @@ typedef struct SystemHealthAgentState {
     struct FixupInfo fixupInfo;
 } SystemHealthAgentState;
 
-#if !(defined(__cplusplus) || defined(_WIN32))
+#if !(defined(NAPUTIL_CXX_INTERFACES) || defined(_WIN32) || defined(__IMallocSpy_INTERFACE_DEFINED__))
 /**
  * The methods of `IMallocSpy`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
  */
 typedef struct IMallocSpyVtbl {
     HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct IMallocSpy *This, REFIID riid, void **ppvObject);
@@ -947,7 +1162,7 @@ typedef struct IMallocSpyVtbl {
 } IMallocSpyVtbl;
 #endif
 
-#if !(defined(__cplusplus) || defined(_WIN32))
+#if !(defined(NAPUTIL_CXX_INTERFACES) || defined(_WIN32) || defined(__IMallocSpy_INTERFACE_DEFINED__))
 /**
  * An allocation spy, registered with `CoRegisterMallocSpy`.
  */
@@ -984,18 +1199,7 @@ typedef struct SoH SoHRequest;
  */
 typedef struct SoH SoHResponse;
 
-#if !(defined(__cplusplus) || defined(_WIN32))
-/**
- * The methods every COM interface starts with.
- */
-typedef struct IUnknownVtbl {
-    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct IUnknown *This, REFIID riid, void **ppvObject);
-    ULONG (STDMETHODCALLTYPE *AddRef)(struct IUnknown *This);
-    ULONG (STDMETHODCALLTYPE *Release)(struct IUnknown *This);
-} IUnknownVtbl;
-#endif
-
-#if !(defined(__cplusplus) || defined(_WIN32))
+#if !(defined(NAPUTIL_CXX_INTERFACES) || defined(_WIN32) || defined(__IUnknown_INTERFACE_DEFINED__))
 /**
  * The base COM interface.
  */
@@ -1004,140 +1208,1054 @@ typedef struct IUnknown {
 } IUnknown;
 #endif
 
-#if !defined(_WIN32)
+#if !(defined(NAPUTIL_CXX_INTERFACES) || defined(_WIN32) || defined(__IUnknown_INTERFACE_DEFINED__))
+/**
+ * The methods every COM interface starts with.
+ *
+ * Base interface: none.
+ */
+typedef struct IUnknownVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct IUnknown *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct IUnknown *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct IUnknown *This);
+} IUnknownVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Subscription of an enforcement client to health certificates. Windows provides the
+ * object (`CLSID_NapCertRelyingParty`); this library does not.
+ */
+typedef struct INapCertRelyingParty {
+    const struct INapCertRelyingPartyVtbl *lpVtbl;
+} INapCertRelyingParty;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapCertRelyingParty`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct INapCertRelyingPartyVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapCertRelyingParty *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapCertRelyingParty *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapCertRelyingParty *This);
+    HRESULT (STDMETHODCALLTYPE *SubscribeCertByGroup)(struct INapCertRelyingParty *This,
+                                    EnforcementEntityId id,
+                                    const BSTR subscriberName,
+                                    const VARIANT *reserved,
+                                    BOOL *certExists);
+    HRESULT (STDMETHODCALLTYPE *UnSubscribeCertByGroup)(struct INapCertRelyingParty *This,
+                                      EnforcementEntityId id,
+                                      const VARIANT *reserved);
+    HRESULT (STDMETHODCALLTYPE *GetSubscribedRelyingParties)(struct INapCertRelyingParty *This,
+                                           EnforcementEntityCount *count,
+                                           EnforcementEntityId **relyingParties);
+} INapCertRelyingPartyVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Implemented by a NAP component that has configuration: a configuration UI and the
+ * configuration as bytes.
+ */
+typedef struct INapComponentConfig {
+    const struct INapComponentConfigVtbl *lpVtbl;
+} INapComponentConfig;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapComponentConfig`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct INapComponentConfigVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapComponentConfig *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapComponentConfig *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapComponentConfig *This);
+    HRESULT (STDMETHODCALLTYPE *IsUISupported)(struct INapComponentConfig *This, BOOL *isSupported);
+    HRESULT (STDMETHODCALLTYPE *InvokeUI)(struct INapComponentConfig *This, HWND hwndParent);
+    HRESULT (STDMETHODCALLTYPE *GetConfig)(struct INapComponentConfig *This, UINT16 *bCount, BYTE **data);
+    HRESULT (STDMETHODCALLTYPE *SetConfig)(struct INapComponentConfig *This, UINT16 bCount, BYTE *data);
+} INapComponentConfigVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Implemented by a NAP component: its names, version, icon and messages, for
+ * management tools.
+ */
+typedef struct INapComponentInfo {
+    const struct INapComponentInfoVtbl *lpVtbl;
+} INapComponentInfo;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapComponentInfo`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct INapComponentInfoVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapComponentInfo *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapComponentInfo *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapComponentInfo *This);
+    HRESULT (STDMETHODCALLTYPE *GetFriendlyName)(struct INapComponentInfo *This, MessageId *friendlyName);
+    HRESULT (STDMETHODCALLTYPE *GetDescription)(struct INapComponentInfo *This, MessageId *description);
+    HRESULT (STDMETHODCALLTYPE *GetVendorName)(struct INapComponentInfo *This, MessageId *vendorName);
+    HRESULT (STDMETHODCALLTYPE *GetVersion)(struct INapComponentInfo *This, MessageId *version);
+    HRESULT (STDMETHODCALLTYPE *GetIcon)(struct INapComponentInfo *This,
+                       struct CountedString **dllFilePath,
+                       UINT32 *iconResourceId);
+    HRESULT (STDMETHODCALLTYPE *ConvertErrorCodeToMessageId)(struct INapComponentInfo *This,
+                                           HRESULT errorCode,
+                                           MessageId *msgId);
+    HRESULT (STDMETHODCALLTYPE *GetLocalizedString)(struct INapComponentInfo *This,
+                                  MessageId msgId,
+                                  struct CountedString **string);
+} INapComponentInfoVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * `INapComponentConfig` with remote configuration (another machine, or a
+ * configuration blob).
+ */
+typedef struct INapComponentConfig2 {
+    const struct INapComponentConfig2Vtbl *lpVtbl;
+} INapComponentConfig2;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapComponentConfig2`, in Windows' order.
+ *
+ * Base interface: `INapComponentConfig`.
+ */
+typedef struct INapComponentConfig2Vtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapComponentConfig2 *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapComponentConfig2 *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapComponentConfig2 *This);
+    HRESULT (STDMETHODCALLTYPE *IsUISupported)(struct INapComponentConfig2 *This, BOOL *isSupported);
+    HRESULT (STDMETHODCALLTYPE *InvokeUI)(struct INapComponentConfig2 *This, HWND hwndParent);
+    HRESULT (STDMETHODCALLTYPE *GetConfig)(struct INapComponentConfig2 *This, UINT16 *bCount, BYTE **data);
+    HRESULT (STDMETHODCALLTYPE *SetConfig)(struct INapComponentConfig2 *This, UINT16 bCount, BYTE *data);
+    HRESULT (STDMETHODCALLTYPE *IsRemoteConfigSupported)(struct INapComponentConfig2 *This,
+                                       BOOL *isSupported,
+                                       UINT8 *remoteConfigType);
+    HRESULT (STDMETHODCALLTYPE *InvokeUIForMachine)(struct INapComponentConfig2 *This,
+                                  HWND hwndParent,
+                                  struct CountedString *machineName);
+    HRESULT (STDMETHODCALLTYPE *InvokeUIFromConfigBlob)(struct INapComponentConfig2 *This,
+                                      HWND hwndParent,
+                                      UINT16 inbCount,
+                                      BYTE *inData,
+                                      UINT16 *outbCount,
+                                      BYTE **outdata,
+                                      BOOL *fConfigChanged);
+} INapComponentConfig2Vtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * `INapComponentConfig2` with several configurations, each with an id.
+ */
+typedef struct INapComponentConfig3 {
+    const struct INapComponentConfig3Vtbl *lpVtbl;
+} INapComponentConfig3;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapComponentConfig3`, in Windows' order.
+ *
+ * Base interface: `INapComponentConfig2`.
+ */
+typedef struct INapComponentConfig3Vtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapComponentConfig3 *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapComponentConfig3 *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapComponentConfig3 *This);
+    HRESULT (STDMETHODCALLTYPE *IsUISupported)(struct INapComponentConfig3 *This, BOOL *isSupported);
+    HRESULT (STDMETHODCALLTYPE *InvokeUI)(struct INapComponentConfig3 *This, HWND hwndParent);
+    HRESULT (STDMETHODCALLTYPE *GetConfig)(struct INapComponentConfig3 *This, UINT16 *bCount, BYTE **data);
+    HRESULT (STDMETHODCALLTYPE *SetConfig)(struct INapComponentConfig3 *This, UINT16 bCount, BYTE *data);
+    HRESULT (STDMETHODCALLTYPE *IsRemoteConfigSupported)(struct INapComponentConfig3 *This,
+                                       BOOL *isSupported,
+                                       UINT8 *remoteConfigType);
+    HRESULT (STDMETHODCALLTYPE *InvokeUIForMachine)(struct INapComponentConfig3 *This,
+                                  HWND hwndParent,
+                                  struct CountedString *machineName);
+    HRESULT (STDMETHODCALLTYPE *InvokeUIFromConfigBlob)(struct INapComponentConfig3 *This,
+                                      HWND hwndParent,
+                                      UINT16 inbCount,
+                                      BYTE *inData,
+                                      UINT16 *outbCount,
+                                      BYTE **outdata,
+                                      BOOL *fConfigChanged);
+    HRESULT (STDMETHODCALLTYPE *NewConfig)(struct INapComponentConfig3 *This, UINT32 configID);
+    HRESULT (STDMETHODCALLTYPE *DeleteConfig)(struct INapComponentConfig3 *This, UINT32 configID);
+    HRESULT (STDMETHODCALLTYPE *DeleteAllConfig)(struct INapComponentConfig3 *This);
+    HRESULT (STDMETHODCALLTYPE *GetConfigFromID)(struct INapComponentConfig3 *This,
+                               UINT32 configID,
+                               UINT16 *count,
+                               BYTE **outdata);
+    HRESULT (STDMETHODCALLTYPE *SetConfigToID)(struct INapComponentConfig3 *This,
+                             UINT32 configID,
+                             UINT16 count,
+                             BYTE *data);
+} INapComponentConfig3Vtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The NAP agent's side of an enforcement client's registration. Windows' NAP agent
+ * provides the object (`CLSID_NapEnforcementClientBinding`); this library does not.
+ */
+typedef struct INapEnforcementClientBinding {
+    const struct INapEnforcementClientBindingVtbl *lpVtbl;
+} INapEnforcementClientBinding;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapEnforcementClientCallback`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct INapEnforcementClientCallbackVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapEnforcementClientCallback *This,
+                              REFIID riid,
+                              void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapEnforcementClientCallback *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapEnforcementClientCallback *This);
+    HRESULT (STDMETHODCALLTYPE *NotifySoHChange)(struct INapEnforcementClientCallback *This);
+    HRESULT (STDMETHODCALLTYPE *GetConnections)(struct INapEnforcementClientCallback *This,
+                              struct Connections **connections);
+} INapEnforcementClientCallbackVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Implemented by an enforcement client: the NAP agent asks it for its connections and
+ * tells it when the SoHs it should send have changed.
+ */
+typedef struct INapEnforcementClientCallback {
+    const struct INapEnforcementClientCallbackVtbl *lpVtbl;
+} INapEnforcementClientCallback;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapEnforcementClientBinding`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct INapEnforcementClientBindingVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapEnforcementClientBinding *This,
+                              REFIID riid,
+                              void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapEnforcementClientBinding *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapEnforcementClientBinding *This);
+    HRESULT (STDMETHODCALLTYPE *Initialize)(struct INapEnforcementClientBinding *This,
+                          EnforcementEntityId id,
+                          struct INapEnforcementClientCallback *callback);
+    HRESULT (STDMETHODCALLTYPE *Uninitialize)(struct INapEnforcementClientBinding *This);
+    HRESULT (STDMETHODCALLTYPE *CreateConnection)(struct INapEnforcementClientBinding *This,
+                                struct INapEnforcementClientConnection **connection);
+    HRESULT (STDMETHODCALLTYPE *GetSoHRequest)(struct INapEnforcementClientBinding *This,
+                             struct INapEnforcementClientConnection *connection,
+                             BOOL *retriggerHint);
+    HRESULT (STDMETHODCALLTYPE *ProcessSoHResponse)(struct INapEnforcementClientBinding *This,
+                                  struct INapEnforcementClientConnection *connection);
+    HRESULT (STDMETHODCALLTYPE *NotifyConnectionStateDown)(struct INapEnforcementClientBinding *This,
+                                         struct INapEnforcementClientConnection *downCxn);
+    HRESULT (STDMETHODCALLTYPE *NotifySoHChangeFailure)(struct INapEnforcementClientBinding *This);
+} INapEnforcementClientBindingVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * `INapEnforcementClientConnection` with the extended isolation state and the list
+ * of installed validators.
+ */
+typedef struct INapEnforcementClientConnection2 {
+    const struct INapEnforcementClientConnection2Vtbl *lpVtbl;
+} INapEnforcementClientConnection2;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapEnforcementClientConnection2`, in Windows' order.
+ *
+ * Base interface: `INapEnforcementClientConnection`.
+ */
+typedef struct INapEnforcementClientConnection2Vtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapEnforcementClientConnection2 *This,
+                              REFIID riid,
+                              void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapEnforcementClientConnection2 *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapEnforcementClientConnection2 *This);
+    HRESULT (STDMETHODCALLTYPE *Initialize)(struct INapEnforcementClientConnection2 *This, EnforcementEntityId id);
+    HRESULT (STDMETHODCALLTYPE *SetMaxSize)(struct INapEnforcementClientConnection2 *This, ProtocolMaxSize maxSize);
+    HRESULT (STDMETHODCALLTYPE *GetMaxSize)(struct INapEnforcementClientConnection2 *This, ProtocolMaxSize *maxSize);
+    HRESULT (STDMETHODCALLTYPE *SetFlags)(struct INapEnforcementClientConnection2 *This, UINT8 flags);
+    HRESULT (STDMETHODCALLTYPE *GetFlags)(struct INapEnforcementClientConnection2 *This, UINT8 *flags);
+    HRESULT (STDMETHODCALLTYPE *SetConnectionId)(struct INapEnforcementClientConnection2 *This,
+                               const ConnectionId *connectionId);
+    HRESULT (STDMETHODCALLTYPE *GetConnectionId)(struct INapEnforcementClientConnection2 *This,
+                               ConnectionId **connectionId);
+    HRESULT (STDMETHODCALLTYPE *GetCorrelationId)(struct INapEnforcementClientConnection2 *This,
+                                struct CorrelationId *correlationId);
+    HRESULT (STDMETHODCALLTYPE *GetStringCorrelationId)(struct INapEnforcementClientConnection2 *This,
+                                      StringCorrelationId **correlationId);
+    HRESULT (STDMETHODCALLTYPE *SetCorrelationId)(struct INapEnforcementClientConnection2 *This,
+                                struct CorrelationId correlationId);
+    HRESULT (STDMETHODCALLTYPE *SetSoHRequest)(struct INapEnforcementClientConnection2 *This,
+                             const NetworkSoHRequest *sohRequest);
+    HRESULT (STDMETHODCALLTYPE *GetSoHRequest)(struct INapEnforcementClientConnection2 *This,
+                             NetworkSoHRequest **sohRequest);
+    HRESULT (STDMETHODCALLTYPE *SetSoHResponse)(struct INapEnforcementClientConnection2 *This,
+                              const NetworkSoHResponse *sohResponse);
+    HRESULT (STDMETHODCALLTYPE *GetSoHResponse)(struct INapEnforcementClientConnection2 *This,
+                              NetworkSoHResponse **sohResponse);
+    HRESULT (STDMETHODCALLTYPE *SetIsolationInfo)(struct INapEnforcementClientConnection2 *This,
+                                const struct IsolationInfo *isolationInfo);
+    HRESULT (STDMETHODCALLTYPE *GetIsolationInfo)(struct INapEnforcementClientConnection2 *This,
+                                struct IsolationInfo **isolationInfo);
+    HRESULT (STDMETHODCALLTYPE *SetPrivateData)(struct INapEnforcementClientConnection2 *This,
+                              const struct PrivateData *privateData);
+    HRESULT (STDMETHODCALLTYPE *GetPrivateData)(struct INapEnforcementClientConnection2 *This,
+                              struct PrivateData **privateData);
+    HRESULT (STDMETHODCALLTYPE *SetEnforcerPrivateData)(struct INapEnforcementClientConnection2 *This,
+                                      const struct PrivateData *privateData);
+    HRESULT (STDMETHODCALLTYPE *GetEnforcerPrivateData)(struct INapEnforcementClientConnection2 *This,
+                                      struct PrivateData **privateData);
+    HRESULT (STDMETHODCALLTYPE *SetIsolationInfoEx)(struct INapEnforcementClientConnection2 *This,
+                                  const struct IsolationInfoEx *isolationInfo);
+    HRESULT (STDMETHODCALLTYPE *GetIsolationInfoEx)(struct INapEnforcementClientConnection2 *This,
+                                  struct IsolationInfoEx **isolationInfo);
+    HRESULT (STDMETHODCALLTYPE *GetInstalledShvs)(struct INapEnforcementClientConnection2 *This,
+                                SystemHealthEntityCount *count,
+                                SystemHealthEntityId **ids);
+    HRESULT (STDMETHODCALLTYPE *SetInstalledShvs)(struct INapEnforcementClientConnection2 *This,
+                                SystemHealthEntityCount count,
+                                SystemHealthEntityId *ids);
+} INapEnforcementClientConnection2Vtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Client-side NAP management: registration of agents and enforcement clients and the
+ * machine's isolation state. Windows provides the object (`CLSID_NapClientManagement`);
+ * this library does not.
+ */
+typedef struct INapClientManagement {
+    const struct INapClientManagementVtbl *lpVtbl;
+} INapClientManagement;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapClientManagement`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct INapClientManagementVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapClientManagement *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapClientManagement *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapClientManagement *This);
+    HRESULT (STDMETHODCALLTYPE *GetNapClientInfo)(struct INapClientManagement *This,
+                                BOOL *isNapEnabled,
+                                struct CountedString **clientName,
+                                struct CountedString **clientDescription,
+                                struct CountedString **protocolVersion);
+    HRESULT (STDMETHODCALLTYPE *GetSystemIsolationInfo)(struct INapClientManagement *This,
+                                      struct IsolationInfo **isolationInfo,
+                                      BOOL *unknownConnections);
+    HRESULT (STDMETHODCALLTYPE *RegisterSystemHealthAgent)(struct INapClientManagement *This,
+                                         const struct NapComponentRegistrationInfo *agent);
+    HRESULT (STDMETHODCALLTYPE *UnregisterSystemHealthAgent)(struct INapClientManagement *This,
+                                           SystemHealthEntityId id);
+    HRESULT (STDMETHODCALLTYPE *RegisterEnforcementClient)(struct INapClientManagement *This,
+                                         const struct NapComponentRegistrationInfo *enforcer);
+    HRESULT (STDMETHODCALLTYPE *UnregisterEnforcementClient)(struct INapClientManagement *This, EnforcementEntityId id);
+    HRESULT (STDMETHODCALLTYPE *GetRegisteredSystemHealthAgents)(struct INapClientManagement *This,
+                                               SystemHealthEntityCount *count,
+                                               struct NapComponentRegistrationInfo **agents);
+    HRESULT (STDMETHODCALLTYPE *GetRegisteredEnforcementClients)(struct INapClientManagement *This,
+                                               EnforcementEntityCount *count,
+                                               struct NapComponentRegistrationInfo **enforcers);
+} INapClientManagementVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * `INapClientManagement` with the extended isolation state.
+ */
+typedef struct INapClientManagement2 {
+    const struct INapClientManagement2Vtbl *lpVtbl;
+} INapClientManagement2;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapClientManagement2`, in Windows' order.
+ *
+ * Base interface: `INapClientManagement`.
+ */
+typedef struct INapClientManagement2Vtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapClientManagement2 *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapClientManagement2 *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapClientManagement2 *This);
+    HRESULT (STDMETHODCALLTYPE *GetNapClientInfo)(struct INapClientManagement2 *This,
+                                BOOL *isNapEnabled,
+                                struct CountedString **clientName,
+                                struct CountedString **clientDescription,
+                                struct CountedString **protocolVersion);
+    HRESULT (STDMETHODCALLTYPE *GetSystemIsolationInfo)(struct INapClientManagement2 *This,
+                                      struct IsolationInfo **isolationInfo,
+                                      BOOL *unknownConnections);
+    HRESULT (STDMETHODCALLTYPE *RegisterSystemHealthAgent)(struct INapClientManagement2 *This,
+                                         const struct NapComponentRegistrationInfo *agent);
+    HRESULT (STDMETHODCALLTYPE *UnregisterSystemHealthAgent)(struct INapClientManagement2 *This,
+                                           SystemHealthEntityId id);
+    HRESULT (STDMETHODCALLTYPE *RegisterEnforcementClient)(struct INapClientManagement2 *This,
+                                         const struct NapComponentRegistrationInfo *enforcer);
+    HRESULT (STDMETHODCALLTYPE *UnregisterEnforcementClient)(struct INapClientManagement2 *This,
+                                           EnforcementEntityId id);
+    HRESULT (STDMETHODCALLTYPE *GetRegisteredSystemHealthAgents)(struct INapClientManagement2 *This,
+                                               SystemHealthEntityCount *count,
+                                               struct NapComponentRegistrationInfo **agents);
+    HRESULT (STDMETHODCALLTYPE *GetRegisteredEnforcementClients)(struct INapClientManagement2 *This,
+                                               EnforcementEntityCount *count,
+                                               struct NapComponentRegistrationInfo **enforcers);
+    HRESULT (STDMETHODCALLTYPE *GetSystemIsolationInfoEx)(struct INapClientManagement2 *This,
+                                        struct IsolationInfoEx **isolationInfo,
+                                        BOOL *unknownConnections);
+} INapClientManagement2Vtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Builds a statement of health (SoH) attribute by attribute. Windows provides the
+ * object (`CLSID_NapSoHConstructor`); this library does not.
+ */
+typedef struct INapSoHConstructor {
+    const struct INapSoHConstructorVtbl *lpVtbl;
+} INapSoHConstructor;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapSoHConstructor`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct INapSoHConstructorVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapSoHConstructor *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapSoHConstructor *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapSoHConstructor *This);
+    HRESULT (STDMETHODCALLTYPE *Initialize)(struct INapSoHConstructor *This, SystemHealthEntityId id, BOOL isRequest);
+    HRESULT (STDMETHODCALLTYPE *AppendAttribute)(struct INapSoHConstructor *This,
+                               SoHAttributeType type,
+                               const union SoHAttributeValue *value);
+    HRESULT (STDMETHODCALLTYPE *GetSoH)(struct INapSoHConstructor *This, struct SoH **soh);
+    HRESULT (STDMETHODCALLTYPE *Validate)(struct INapSoHConstructor *This, const struct SoH *soh, BOOL isRequest);
+} INapSoHConstructorVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Reads the attributes of a statement of health (SoH). Windows provides the object
+ * (`CLSID_NapSoHProcessor`); this library does not.
+ */
+typedef struct INapSoHProcessor {
+    const struct INapSoHProcessorVtbl *lpVtbl;
+} INapSoHProcessor;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapSoHProcessor`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct INapSoHProcessorVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapSoHProcessor *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapSoHProcessor *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapSoHProcessor *This);
+    HRESULT (STDMETHODCALLTYPE *Initialize)(struct INapSoHProcessor *This,
+                          const struct SoH *soh,
+                          BOOL isRequest,
+                          SystemHealthEntityId *id);
+    HRESULT (STDMETHODCALLTYPE *FindNextAttribute)(struct INapSoHProcessor *This,
+                                 UINT16 fromLocation,
+                                 SoHAttributeType type,
+                                 UINT16 *attributeLocation);
+    HRESULT (STDMETHODCALLTYPE *GetAttribute)(struct INapSoHProcessor *This,
+                            UINT16 attributeLocation,
+                            SoHAttributeType *type,
+                            union SoHAttributeValue **value);
+    HRESULT (STDMETHODCALLTYPE *GetNumberOfAttributes)(struct INapSoHProcessor *This, UINT16 *attributeCount);
+} INapSoHProcessorVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Server-side registration of validators. Windows provides the object
+ * (`CLSID_NapServerManagement`); this library does not.
+ */
+typedef struct INapServerManagement {
+    const struct INapServerManagementVtbl *lpVtbl;
+} INapServerManagement;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapServerManagement`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct INapServerManagementVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapServerManagement *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapServerManagement *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapServerManagement *This);
+    HRESULT (STDMETHODCALLTYPE *RegisterSystemHealthValidator)(struct INapServerManagement *This,
+                                             const struct NapComponentRegistrationInfo *validator,
+                                             const CLSID *validatorClsid);
+    HRESULT (STDMETHODCALLTYPE *UnregisterSystemHealthValidator)(struct INapServerManagement *This,
+                                               SystemHealthEntityId id);
+    HRESULT (STDMETHODCALLTYPE *SetFailureCategoryMappings)(struct INapServerManagement *This,
+                                          SystemHealthEntityId id,
+                                          struct FailureCategoryMapping mapping);
+} INapServerManagementVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Server-side queries about the registered validators. Windows provides the object
+ * (`CLSID_NapServerInfo`); this library does not.
+ */
+typedef struct INapServerInfo {
+    const struct INapServerInfoVtbl *lpVtbl;
+} INapServerInfo;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapServerInfo`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct INapServerInfoVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapServerInfo *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapServerInfo *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapServerInfo *This);
+    HRESULT (STDMETHODCALLTYPE *GetNapServerInfo)(struct INapServerInfo *This,
+                                struct CountedString **serverName,
+                                struct CountedString **serverDescription,
+                                struct CountedString **protocolVersion);
+    HRESULT (STDMETHODCALLTYPE *GetRegisteredSystemHealthValidators)(struct INapServerInfo *This,
+                                                   SystemHealthEntityCount *count,
+                                                   struct NapComponentRegistrationInfo **validators,
+                                                   CLSID **validatorClsids);
+    HRESULT (STDMETHODCALLTYPE *GetFailureCategoryMappings)(struct INapServerInfo *This,
+                                          SystemHealthEntityId id,
+                                          struct FailureCategoryMapping *mapping);
+} INapServerInfoVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The NAP agent's side of a system health agent's registration. Windows' NAP agent
+ * provides the object (`CLSID_NapSystemHealthAgentBinding`); this library does not.
+ */
+typedef struct INapSystemHealthAgentBinding {
+    const struct INapSystemHealthAgentBindingVtbl *lpVtbl;
+} INapSystemHealthAgentBinding;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapSystemHealthAgentRequest`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct INapSystemHealthAgentRequestVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapSystemHealthAgentRequest *This,
+                              REFIID riid,
+                              void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapSystemHealthAgentRequest *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapSystemHealthAgentRequest *This);
+    HRESULT (STDMETHODCALLTYPE *GetCorrelationId)(struct INapSystemHealthAgentRequest *This,
+                                struct CorrelationId *correlationId);
+    HRESULT (STDMETHODCALLTYPE *GetStringCorrelationId)(struct INapSystemHealthAgentRequest *This,
+                                      StringCorrelationId **correlationId);
+    HRESULT (STDMETHODCALLTYPE *SetSoHRequest)(struct INapSystemHealthAgentRequest *This,
+                             const SoHRequest *sohRequest,
+                             BOOL cacheSohForLaterUse);
+    HRESULT (STDMETHODCALLTYPE *GetSoHRequest)(struct INapSystemHealthAgentRequest *This, SoHRequest **sohRequest);
+    HRESULT (STDMETHODCALLTYPE *GetSoHResponse)(struct INapSystemHealthAgentRequest *This,
+                              SoHResponse **sohResponse,
+                              UINT8 *flags);
+    HRESULT (STDMETHODCALLTYPE *GetCacheSoHFlag)(struct INapSystemHealthAgentRequest *This, BOOL *cacheSohForLaterUse);
+} INapSystemHealthAgentRequestVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * One SoH exchange as a system health agent sees it: the request it fills in and the
+ * response it reads.
+ */
+typedef struct INapSystemHealthAgentRequest {
+    const struct INapSystemHealthAgentRequestVtbl *lpVtbl;
+} INapSystemHealthAgentRequest;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapSystemHealthAgentCallback`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct INapSystemHealthAgentCallbackVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapSystemHealthAgentCallback *This,
+                              REFIID riid,
+                              void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapSystemHealthAgentCallback *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapSystemHealthAgentCallback *This);
+    HRESULT (STDMETHODCALLTYPE *GetSoHRequest)(struct INapSystemHealthAgentCallback *This,
+                             struct INapSystemHealthAgentRequest *request);
+    HRESULT (STDMETHODCALLTYPE *ProcessSoHResponse)(struct INapSystemHealthAgentCallback *This,
+                                  struct INapSystemHealthAgentRequest *request);
+    HRESULT (STDMETHODCALLTYPE *NotifySystemIsolationStateChange)(struct INapSystemHealthAgentCallback *This);
+    HRESULT (STDMETHODCALLTYPE *GetFixupInfo)(struct INapSystemHealthAgentCallback *This, struct FixupInfo **info);
+    HRESULT (STDMETHODCALLTYPE *CompareSoHRequests)(struct INapSystemHealthAgentCallback *This,
+                                  const SoHRequest *lhs,
+                                  const SoHRequest *rhs,
+                                  BOOL *isEqual);
+    HRESULT (STDMETHODCALLTYPE *NotifyOrphanedSoHRequest)(struct INapSystemHealthAgentCallback *This,
+                                        const struct CorrelationId *correlationId);
+} INapSystemHealthAgentCallbackVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Implemented by a system health agent (SHA): the NAP agent asks it for its SoH,
+ * hands it the response and asks how a fix-up is going.
+ */
+typedef struct INapSystemHealthAgentCallback {
+    const struct INapSystemHealthAgentCallbackVtbl *lpVtbl;
+} INapSystemHealthAgentCallback;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapSystemHealthAgentBinding`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct INapSystemHealthAgentBindingVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapSystemHealthAgentBinding *This,
+                              REFIID riid,
+                              void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapSystemHealthAgentBinding *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapSystemHealthAgentBinding *This);
+    HRESULT (STDMETHODCALLTYPE *Initialize)(struct INapSystemHealthAgentBinding *This,
+                          SystemHealthEntityId id,
+                          struct INapSystemHealthAgentCallback *callback);
+    HRESULT (STDMETHODCALLTYPE *Uninitialize)(struct INapSystemHealthAgentBinding *This);
+    HRESULT (STDMETHODCALLTYPE *NotifySoHChange)(struct INapSystemHealthAgentBinding *This);
+    HRESULT (STDMETHODCALLTYPE *GetSystemIsolationInfo)(struct INapSystemHealthAgentBinding *This,
+                                      struct IsolationInfo **isolationInfo,
+                                      BOOL *unknownConnections);
+    HRESULT (STDMETHODCALLTYPE *FlushCache)(struct INapSystemHealthAgentBinding *This);
+} INapSystemHealthAgentBindingVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * `INapSystemHealthAgentBinding` with the extended isolation state.
+ */
+typedef struct INapSystemHealthAgentBinding2 {
+    const struct INapSystemHealthAgentBinding2Vtbl *lpVtbl;
+} INapSystemHealthAgentBinding2;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapSystemHealthAgentBinding2`, in Windows' order.
+ *
+ * Base interface: `INapSystemHealthAgentBinding`.
+ */
+typedef struct INapSystemHealthAgentBinding2Vtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapSystemHealthAgentBinding2 *This,
+                              REFIID riid,
+                              void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapSystemHealthAgentBinding2 *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapSystemHealthAgentBinding2 *This);
+    HRESULT (STDMETHODCALLTYPE *Initialize)(struct INapSystemHealthAgentBinding2 *This,
+                          SystemHealthEntityId id,
+                          struct INapSystemHealthAgentCallback *callback);
+    HRESULT (STDMETHODCALLTYPE *Uninitialize)(struct INapSystemHealthAgentBinding2 *This);
+    HRESULT (STDMETHODCALLTYPE *NotifySoHChange)(struct INapSystemHealthAgentBinding2 *This);
+    HRESULT (STDMETHODCALLTYPE *GetSystemIsolationInfo)(struct INapSystemHealthAgentBinding2 *This,
+                                      struct IsolationInfo **isolationInfo,
+                                      BOOL *unknownConnections);
+    HRESULT (STDMETHODCALLTYPE *FlushCache)(struct INapSystemHealthAgentBinding2 *This);
+    HRESULT (STDMETHODCALLTYPE *GetSystemIsolationInfoEx)(struct INapSystemHealthAgentBinding2 *This,
+                                        struct IsolationInfoEx **isolationInfo,
+                                        BOOL *unknownConnections);
+} INapSystemHealthAgentBinding2Vtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The asynchronous form of `INapSystemHealthAgentCallback`: each method split into
+ * a `Begin_` and a `Finish_` call.
+ */
+typedef struct AsyncINapSystemHealthAgentCallback {
+    const struct AsyncINapSystemHealthAgentCallbackVtbl *lpVtbl;
+} AsyncINapSystemHealthAgentCallback;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `AsyncINapSystemHealthAgentCallback`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct AsyncINapSystemHealthAgentCallbackVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct AsyncINapSystemHealthAgentCallback *This,
+                              REFIID riid,
+                              void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct AsyncINapSystemHealthAgentCallback *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct AsyncINapSystemHealthAgentCallback *This);
+    HRESULT (STDMETHODCALLTYPE *Begin_GetSoHRequest)(struct AsyncINapSystemHealthAgentCallback *This,
+                                   struct INapSystemHealthAgentRequest *request);
+    HRESULT (STDMETHODCALLTYPE *Finish_GetSoHRequest)(struct AsyncINapSystemHealthAgentCallback *This);
+    HRESULT (STDMETHODCALLTYPE *Begin_ProcessSoHResponse)(struct AsyncINapSystemHealthAgentCallback *This,
+                                        struct INapSystemHealthAgentRequest *request);
+    HRESULT (STDMETHODCALLTYPE *Finish_ProcessSoHResponse)(struct AsyncINapSystemHealthAgentCallback *This);
+    HRESULT (STDMETHODCALLTYPE *Begin_NotifySystemIsolationStateChange)(struct AsyncINapSystemHealthAgentCallback *This);
+    HRESULT (STDMETHODCALLTYPE *Finish_NotifySystemIsolationStateChange)(struct AsyncINapSystemHealthAgentCallback *This);
+    HRESULT (STDMETHODCALLTYPE *Begin_GetFixupInfo)(struct AsyncINapSystemHealthAgentCallback *This);
+    HRESULT (STDMETHODCALLTYPE *Finish_GetFixupInfo)(struct AsyncINapSystemHealthAgentCallback *This,
+                                   struct FixupInfo **info);
+    HRESULT (STDMETHODCALLTYPE *Begin_CompareSoHRequests)(struct AsyncINapSystemHealthAgentCallback *This,
+                                        const SoHRequest *lhs,
+                                        const SoHRequest *rhs);
+    HRESULT (STDMETHODCALLTYPE *Finish_CompareSoHRequests)(struct AsyncINapSystemHealthAgentCallback *This,
+                                         BOOL *isEqual);
+    HRESULT (STDMETHODCALLTYPE *Begin_NotifyOrphanedSoHRequest)(struct AsyncINapSystemHealthAgentCallback *This,
+                                              const struct CorrelationId *correlationId);
+    HRESULT (STDMETHODCALLTYPE *Finish_NotifyOrphanedSoHRequest)(struct AsyncINapSystemHealthAgentCallback *This);
+} AsyncINapSystemHealthAgentCallbackVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Implemented by a system health validator (SHV): checks a client's SoH and answers
+ * through the `INapServerCallback` it is given.
+ */
+typedef struct INapSystemHealthValidator {
+    const struct INapSystemHealthValidatorVtbl *lpVtbl;
+} INapSystemHealthValidator;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapSystemHealthValidationRequest`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct INapSystemHealthValidationRequestVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapSystemHealthValidationRequest *This,
+                              REFIID riid,
+                              void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapSystemHealthValidationRequest *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapSystemHealthValidationRequest *This);
+    HRESULT (STDMETHODCALLTYPE *GetCorrelationId)(struct INapSystemHealthValidationRequest *This,
+                                struct CorrelationId *correlationId);
+    HRESULT (STDMETHODCALLTYPE *GetStringCorrelationId)(struct INapSystemHealthValidationRequest *This,
+                                      StringCorrelationId **correlationId);
+    HRESULT (STDMETHODCALLTYPE *GetMachineName)(struct INapSystemHealthValidationRequest *This,
+                              struct CountedString **machineName);
+    HRESULT (STDMETHODCALLTYPE *GetSoHRequest)(struct INapSystemHealthValidationRequest *This,
+                             SoHRequest **sohRequest,
+                             BOOL *napSystemGenerated);
+    HRESULT (STDMETHODCALLTYPE *SetSoHResponse)(struct INapSystemHealthValidationRequest *This,
+                              const SoHResponse *sohResponse);
+    HRESULT (STDMETHODCALLTYPE *GetSoHResponse)(struct INapSystemHealthValidationRequest *This,
+                              SoHResponse **sohResponse);
+    HRESULT (STDMETHODCALLTYPE *SetPrivateData)(struct INapSystemHealthValidationRequest *This,
+                              const struct PrivateData *privateData);
+    HRESULT (STDMETHODCALLTYPE *GetPrivateData)(struct INapSystemHealthValidationRequest *This,
+                              struct PrivateData **privateData);
+} INapSystemHealthValidationRequestVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * One validation as a system health validator sees it: the client's SoH request and
+ * the SoH response it sets.
+ */
+typedef struct INapSystemHealthValidationRequest {
+    const struct INapSystemHealthValidationRequestVtbl *lpVtbl;
+} INapSystemHealthValidationRequest;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapServerCallback`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct INapServerCallbackVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapServerCallback *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapServerCallback *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapServerCallback *This);
+    HRESULT (STDMETHODCALLTYPE *OnComplete)(struct INapServerCallback *This,
+                          struct INapSystemHealthValidationRequest *request,
+                          HRESULT errorCode);
+} INapServerCallbackVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Handed to a validator with each request; the validator reports through it that the
+ * validation has finished.
+ */
+typedef struct INapServerCallback {
+    const struct INapServerCallbackVtbl *lpVtbl;
+} INapServerCallback;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapSystemHealthValidator`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct INapSystemHealthValidatorVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapSystemHealthValidator *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapSystemHealthValidator *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapSystemHealthValidator *This);
+    HRESULT (STDMETHODCALLTYPE *Validate)(struct INapSystemHealthValidator *This,
+                        struct INapSystemHealthValidationRequest *request,
+                        UINT32 hintTimeOutInMsec,
+                        struct INapServerCallback *callback);
+} INapSystemHealthValidatorVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The asynchronous form of `INapSystemHealthValidator`.
+ */
+typedef struct AsyncINapSystemHealthValidator {
+    const struct AsyncINapSystemHealthValidatorVtbl *lpVtbl;
+} AsyncINapSystemHealthValidator;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `AsyncINapSystemHealthValidator`, in Windows' order.
+ *
+ * Base interface: `IUnknown`.
+ */
+typedef struct AsyncINapSystemHealthValidatorVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct AsyncINapSystemHealthValidator *This,
+                              REFIID riid,
+                              void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct AsyncINapSystemHealthValidator *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct AsyncINapSystemHealthValidator *This);
+    HRESULT (STDMETHODCALLTYPE *Begin_Validate)(struct AsyncINapSystemHealthValidator *This,
+                              struct INapSystemHealthValidationRequest *request,
+                              UINT32 hintTimeOutInMsec,
+                              struct INapServerCallback *callback);
+    HRESULT (STDMETHODCALLTYPE *Finish_Validate)(struct AsyncINapSystemHealthValidator *This);
+} AsyncINapSystemHealthValidatorVtbl;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * `INapSystemHealthValidationRequest` with the id of the configuration to validate
+ * against.
+ */
+typedef struct INapSystemHealthValidationRequest2 {
+    const struct INapSystemHealthValidationRequest2Vtbl *lpVtbl;
+} INapSystemHealthValidationRequest2;
+#endif
+
+#if !defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The methods of `INapSystemHealthValidationRequest2`, in Windows' order.
+ *
+ * Base interface: `INapSystemHealthValidationRequest`.
+ */
+typedef struct INapSystemHealthValidationRequest2Vtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapSystemHealthValidationRequest2 *This,
+                              REFIID riid,
+                              void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct INapSystemHealthValidationRequest2 *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct INapSystemHealthValidationRequest2 *This);
+    HRESULT (STDMETHODCALLTYPE *GetCorrelationId)(struct INapSystemHealthValidationRequest2 *This,
+                                struct CorrelationId *correlationId);
+    HRESULT (STDMETHODCALLTYPE *GetStringCorrelationId)(struct INapSystemHealthValidationRequest2 *This,
+                                      StringCorrelationId **correlationId);
+    HRESULT (STDMETHODCALLTYPE *GetMachineName)(struct INapSystemHealthValidationRequest2 *This,
+                              struct CountedString **machineName);
+    HRESULT (STDMETHODCALLTYPE *GetSoHRequest)(struct INapSystemHealthValidationRequest2 *This,
+                             SoHRequest **sohRequest,
+                             BOOL *napSystemGenerated);
+    HRESULT (STDMETHODCALLTYPE *SetSoHResponse)(struct INapSystemHealthValidationRequest2 *This,
+                              const SoHResponse *sohResponse);
+    HRESULT (STDMETHODCALLTYPE *GetSoHResponse)(struct INapSystemHealthValidationRequest2 *This,
+                              SoHResponse **sohResponse);
+    HRESULT (STDMETHODCALLTYPE *SetPrivateData)(struct INapSystemHealthValidationRequest2 *This,
+                              const struct PrivateData *privateData);
+    HRESULT (STDMETHODCALLTYPE *GetPrivateData)(struct INapSystemHealthValidationRequest2 *This,
+                              struct PrivateData **privateData);
+    HRESULT (STDMETHODCALLTYPE *GetConfigID)(struct INapSystemHealthValidationRequest2 *This, UINT32 *configID);
+} INapSystemHealthValidationRequest2Vtbl;
+#endif
+
+#if !defined(_WIN32) && !defined(NAP_E_INVALID_PACKET)
 /**
  * `0x80270001`: the packet is not valid.
  */
 #define NAP_E_INVALID_PACKET (HRESULT)2150039553u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_MISSING_SOH)
 /**
  * `0x80270002`: a SoH was expected but is missing.
  */
 #define NAP_E_MISSING_SOH (HRESULT)2150039554u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_CONFLICTING_ID)
 /**
  * `0x80270003`: the entity id conflicts with one already registered.
  */
 #define NAP_E_CONFLICTING_ID (HRESULT)2150039555u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_NO_CACHED_SOH)
 /**
  * `0x80270004`: no cached SoH is available.
  */
 #define NAP_E_NO_CACHED_SOH (HRESULT)2150039556u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_STILL_BOUND)
 /**
  * `0x80270005`: the entity is still bound to the NAP system.
  */
 #define NAP_E_STILL_BOUND (HRESULT)2150039557u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_NOT_REGISTERED)
 /**
  * `0x80270006`: the entity is not registered.
  */
 #define NAP_E_NOT_REGISTERED (HRESULT)2150039558u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_NOT_INITIALIZED)
 /**
  * `0x80270007`: the entity has not been initialized.
  */
 #define NAP_E_NOT_INITIALIZED (HRESULT)2150039559u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_MISMATCHED_ID)
 /**
  * `0x80270008`: the correlation id in a SoH response does not match the request.
  */
 #define NAP_E_MISMATCHED_ID (HRESULT)2150039560u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_NOT_PENDING)
 /**
  * `0x80270009`: no request is pending.
  */
 #define NAP_E_NOT_PENDING (HRESULT)2150039561u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_ID_NOT_FOUND)
 /**
  * `0x8027000A`: the id was not found.
  */
 #define NAP_E_ID_NOT_FOUND (HRESULT)2150039562u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_MAXSIZE_TOO_SMALL)
 /**
  * `0x8027000B`: the maximum size is too small to hold the SoH.
  */
 #define NAP_E_MAXSIZE_TOO_SMALL (HRESULT)2150039563u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_SERVICE_NOT_RUNNING)
 /**
  * `0x8027000C`: the NAP agent service is not running.
  */
 #define NAP_E_SERVICE_NOT_RUNNING (HRESULT)2150039564u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_S_CERT_ALREADY_PRESENT)
 /**
  * `0x0027000D`: success: the certificate is already present.
  */
 #define NAP_S_CERT_ALREADY_PRESENT (HRESULT)2555917u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_ENTITY_DISABLED)
 /**
  * `0x8027000E`: the entity is disabled.
  */
 #define NAP_E_ENTITY_DISABLED (HRESULT)2150039566u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_NETSH_GROUPPOLICY_ERROR)
 /**
  * `0x8027000F`: group policy prevents the netsh command.
  */
 #define NAP_E_NETSH_GROUPPOLICY_ERROR (HRESULT)2150039567u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_TOO_MANY_CALLS)
 /**
  * `0x80270010`: the call was made too often.
  */
 #define NAP_E_TOO_MANY_CALLS (HRESULT)2150039568u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_SHV_CONFIG_EXISTED)
 /**
  * `0x80270011`: the validator configuration already exists.
  */
 #define NAP_E_SHV_CONFIG_EXISTED (HRESULT)2150039569u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_SHV_CONFIG_NOT_FOUND)
 /**
  * `0x80270012`: the validator configuration was not found.
  */
 #define NAP_E_SHV_CONFIG_NOT_FOUND (HRESULT)2150039570u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NAP_E_SHV_TIMEOUT)
 /**
  * `0x80270013`: the validator did not answer in time.
  */
 #define NAP_E_SHV_TIMEOUT (HRESULT)2150039571u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(ERROR_ALREADY_INITIALIZED)
 /**
  * Win32 error `ERROR_ALREADY_INITIALIZED`; `InitializeNapAgentNotifier`
  * returns `HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED)` for a type that
@@ -1146,95 +2264,171 @@ typedef struct IUnknown {
 #define ERROR_ALREADY_INITIALIZED 1247
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(S_OK)
 /**
  * Operation succeeded.
  */
 #define S_OK 0
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(S_FALSE)
 /**
  * Operation succeeded with a qualified answer.
  */
 #define S_FALSE 1
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(E_NOTIMPL)
 /**
  * `0x80004001`: not implemented.
  */
 #define E_NOTIMPL (HRESULT)2147500033u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(E_NOINTERFACE)
 /**
  * `0x80004002`: the object does not support the requested interface.
  */
 #define E_NOINTERFACE (HRESULT)2147500034u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(E_POINTER)
 /**
  * `0x80004003`: a required pointer argument was NULL.
  */
 #define E_POINTER (HRESULT)2147500035u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(E_FAIL)
 /**
  * `0x80004005`: unspecified failure.
  */
 #define E_FAIL (HRESULT)2147500037u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(E_ACCESSDENIED)
 /**
  * `0x80070005`: access denied (e.g. revoking a spy while blocks allocated under it live).
  */
 #define E_ACCESSDENIED (HRESULT)2147942405u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(E_OUTOFMEMORY)
 /**
  * `0x8007000E`: memory could not be allocated.
  */
 #define E_OUTOFMEMORY (HRESULT)2147942414u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(E_INVALIDARG)
 /**
  * `0x80070057`: an argument was invalid.
  */
 #define E_INVALIDARG (HRESULT)2147942487u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(CO_E_OBJNOTREG)
 /**
  * `0x800401FB`: no object is registered (e.g. no spy to revoke).
  */
 #define CO_E_OBJNOTREG (HRESULT)2147746299u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(CO_E_OBJISREG)
 /**
  * `0x800401FC`: an object is already registered (e.g. a second spy).
  */
 #define CO_E_OBJISREG (HRESULT)2147746300u
 #endif
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(MEMCTX_TASK)
 /**
  * `CoGetMalloc`'s only valid context: the task allocator.
  */
 #define MEMCTX_TASK 1
 #endif
 
+/**
+ * Microsoft's vendor code: the first three bytes of each id below.
+ */
+#define MicrosoftVendorId 311
 
+/**
+ * The NAP system itself.
+ */
+#define NapSystemId 79616
 
+/**
+ * Microsoft's DHCP enforcement client.
+ */
+#define NapDhcpEnforcementId 79617
 
+/**
+ * Microsoft's remote access (RAS) enforcement client.
+ */
+#define NapRasEnforcementId 79618
 
+/**
+ * Microsoft's IPsec enforcement client.
+ */
+#define NapIpsecEnforcementId 79619
 
+/**
+ * Microsoft's 802.1X enforcement client.
+ */
+#define Nap8021xEnforcementId 79620
+
+/**
+ * Microsoft's anywhere-access enforcement client.
+ */
+#define NapAnywhereAccessEnforcementId 79621
+
+/**
+ * Microsoft's ISA enforcement client.
+ */
+#define NapIsaEnforcementId 79622
+
+/**
+ * Microsoft's EAP enforcement client.
+ */
+#define NapEapEnforcementId 79623
+
+/**
+ * The Windows Security Health Agent and Validator (WSHA, WSHV).
+ */
+#define NapOutOfBoxSystemHealthId 79744
+
+/**
+ * Microsoft's SMS system health agent.
+ */
+#define NapSmsSystemHealthId 79745
+
+/**
+ * Microsoft's FCS system health agent, version 1.
+ */
+#define NapFCSv1SystemHealthId 79746
+
+/**
+ * Microsoft's FCS system health agent, version 2.
+ */
+#define NapFCSv2SystemHealthId 79747
+
+/**
+ * Microsoft's TPM system health agent.
+ */
+#define NapTpmSystemHealthId 79748
+
+/**
+ * The certificate property id (`CERT_FIRST_USER_PROP_ID`) under which NAP
+ * stores a health certificate's AFW zone.
+ */
+#define NapAfwZonePropId 32768
+
+/**
+ * The certificate property id under which NAP stores a health certificate's
+ * AFW protection level (`CERT_FIRST_USER_PROP_ID + 1`).
+ */
+#define NapAfwProtectionLevelPropId 32769
 
 #ifdef __cplusplus
 extern "C" {
@@ -1267,6 +2461,181 @@ extern const GUID IID_IUnknown;
  */
 extern const GUID IID_IMalloc;
 #endif
+
+#if !defined(_WIN32)
+/**
+ * `GUID_NULL`, the all-zero GUID (`IID_NULL`, `CLSID_NULL`).
+ */
+extern const GUID GUID_NULL;
+#endif
+
+/**
+ * `IID_INapSoHConstructor`: {35298344-96A6-45E7-9B6B-62ECC6E09920}.
+ */
+extern const IID IID_INapSoHConstructor;
+
+/**
+ * `IID_INapSoHProcessor`: {FB2FA8B0-2CD5-457D-ABA8-4376F63EA1C0}.
+ */
+extern const IID IID_INapSoHProcessor;
+
+/**
+ * `IID_INapEnforcementClientBinding`: {92B93223-7487-42D9-9A91-5B8507720384}.
+ */
+extern const IID IID_INapEnforcementClientBinding;
+
+/**
+ * `IID_INapEnforcementClientCallback`: {F5A0B90A-83A1-4F76-BA3F-025418682814}.
+ */
+extern const IID IID_INapEnforcementClientCallback;
+
+/**
+ * `IID_INapEnforcementClientConnection2`: {BD244906-70DD-4690-BEEA-648653393500}.
+ */
+extern const IID IID_INapEnforcementClientConnection2;
+
+/**
+ * `IID_INapSystemHealthAgentBinding`: {A6894F43-9CC7-44C9-A23F-19DBF36BAD28}.
+ */
+extern const IID IID_INapSystemHealthAgentBinding;
+
+/**
+ * `IID_INapSystemHealthAgentBinding2`: {1140C38E-5100-4EA1-8D43-87D326724028}.
+ */
+extern const IID IID_INapSystemHealthAgentBinding2;
+
+/**
+ * `IID_INapSystemHealthAgentCallback`: {F1072A57-214F-4EE2-8377-14EF140CD9F3}.
+ */
+extern const IID IID_INapSystemHealthAgentCallback;
+
+/**
+ * `IID_AsyncINapSystemHealthAgentCallback`: {860D8FD9-0219-43EA-AE7F-59611F4CC16A}.
+ */
+extern const IID IID_AsyncINapSystemHealthAgentCallback;
+
+/**
+ * `IID_INapSystemHealthAgentRequest`: {5B360A69-212D-440D-B398-7EEFD497853A}.
+ */
+extern const IID IID_INapSystemHealthAgentRequest;
+
+/**
+ * `IID_INapSystemHealthValidator`: {EF43D87C-5B6D-4820-8620-868907FE07D3}.
+ */
+extern const IID IID_INapSystemHealthValidator;
+
+/**
+ * `IID_AsyncINapSystemHealthValidator`: {2516031A-A391-454D-B53D-C5DC84C7F2DB}.
+ */
+extern const IID IID_AsyncINapSystemHealthValidator;
+
+/**
+ * `IID_INapServerCallback`: {09C20568-F30C-489B-AE9C-4930AD7F165F}.
+ */
+extern const IID IID_INapServerCallback;
+
+/**
+ * `IID_INapSystemHealthValidationRequest`: {ADACB3A0-D4F4-4F17-8933-51D60FCCA606}.
+ */
+extern const IID IID_INapSystemHealthValidationRequest;
+
+/**
+ * `IID_INapSystemHealthValidationRequest2`: {91A5D706-0CB4-4A84-8315-9380D453E385}.
+ */
+extern const IID IID_INapSystemHealthValidationRequest2;
+
+/**
+ * `IID_INapClientManagement`: {432A1DA5-3888-4B9A-A734-CFF1E448C5B9}.
+ */
+extern const IID IID_INapClientManagement;
+
+/**
+ * `IID_INapClientManagement2`: {07A1127B-18CC-422A-B988-E892600FCC74}.
+ */
+extern const IID IID_INapClientManagement2;
+
+/**
+ * `IID_INapServerManagement`: {9DE543E7-0F23-47E0-A8BC-971A894F86D4}.
+ */
+extern const IID IID_INapServerManagement;
+
+/**
+ * `IID_INapServerInfo`: {599F9021-5643-4965-9949-E88975EFFF0E}.
+ */
+extern const IID IID_INapServerInfo;
+
+/**
+ * `IID_INapComponentConfig`: {A9E0AF1A-3713-478E-AE03-8EDD272D21FA}.
+ */
+extern const IID IID_INapComponentConfig;
+
+/**
+ * `IID_INapComponentInfo`: {B475F925-E3F7-414C-8C72-1CEE64B9D8F6}.
+ */
+extern const IID IID_INapComponentInfo;
+
+/**
+ * `IID_INapComponentConfig2`: {47CBDB9E-1972-4F5E-BD3C-5EB6230614B5}.
+ */
+extern const IID IID_INapComponentConfig2;
+
+/**
+ * `IID_INapComponentConfig3`: {9C4A8101-8CFE-4332-876E-C4A49D1D3F77}.
+ */
+extern const IID IID_INapComponentConfig3;
+
+/**
+ * `IID_INapCertRelyingParty`: {62C02FFC-4C77-4158-8754-782D5B4EE66E}.
+ */
+extern const IID IID_INapCertRelyingParty;
+
+/**
+ * `CLSID_NapSoHConstructor`: {E8140D53-6535-46A5-B8A1-DA6C571DA9B9}, the class of Windows' `INapSoHConstructor`
+ * object. No object of this class exists outside Windows.
+ */
+extern const CLSID CLSID_NapSoHConstructor;
+
+/**
+ * `CLSID_NapSoHProcessor`: {AA160628-8775-46E3-837C-F7A2AE66E2F5}, the class of Windows' `INapSoHProcessor`
+ * object. No object of this class exists outside Windows.
+ */
+extern const CLSID CLSID_NapSoHProcessor;
+
+/**
+ * `CLSID_NapEnforcementClientBinding`: {9443B89B-6564-496A-B19C-6C6D22709045}, the class of Windows' `INapEnforcementClientBinding`
+ * object. No object of this class exists outside Windows.
+ */
+extern const CLSID CLSID_NapEnforcementClientBinding;
+
+/**
+ * `CLSID_NapSystemHealthAgentBinding`: {8E594310-16CA-4A00-932F-F70969F990C0}, the class of Windows' `INapSystemHealthAgentBinding`
+ * object. No object of this class exists outside Windows.
+ */
+extern const CLSID CLSID_NapSystemHealthAgentBinding;
+
+/**
+ * `CLSID_NapClientManagement`: {EB082BA1-DF8A-46BE-82F3-35BF9E9BE52F}, the class of Windows' `INapClientManagement`
+ * object. No object of this class exists outside Windows.
+ */
+extern const CLSID CLSID_NapClientManagement;
+
+/**
+ * `CLSID_NapServerManagement`: {BFCB2C6D-04AA-4FB9-BC72-58E1AF64BE39}, the class of Windows' `INapServerManagement`
+ * object. No object of this class exists outside Windows.
+ */
+extern const CLSID CLSID_NapServerManagement;
+
+/**
+ * `CLSID_NapServerInfo`: {3B881B82-5BF4-4657-A3A2-CCE17E4FD39A}, the class of Windows' `INapServerInfo`
+ * object. No object of this class exists outside Windows.
+ */
+extern const CLSID CLSID_NapServerInfo;
+
+/**
+ * `CLSID_NapCertRelyingParty`: {E5FAE3B3-1AC8-4BD3-87E6-48EFF509DDAA}, the class of Windows' `INapCertRelyingParty`
+ * object. No object of this class exists outside Windows.
+ */
+extern const CLSID CLSID_NapCertRelyingParty;
 
 #if !defined(_WIN32)
 /**
@@ -1667,10 +3036,63 @@ HRESULT WINAPI CoRevokeMallocSpy(void);
 }  /* extern "C" */
 #endif  /* __cplusplus */
 
-#ifdef __cplusplus
-/* One network connection of an enforcement client, as the NAP agent sees
- * it. FreeConnections calls only its Release method. */
-struct INapEnforcementClientConnection : public IUnknown {
+#if !(defined(_WIN32) || defined(__IUnknown_INTERFACE_DEFINED__))
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The base COM interface.
+ */
+struct NAPUTIL_UUID("00000000-0000-0000-C000-000000000046") IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void **ppvObject) = 0;
+    virtual ULONG STDMETHODCALLTYPE AddRef(void) = 0;
+    virtual ULONG STDMETHODCALLTYPE Release(void) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(IUnknown, 0x00000000, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46)
+#endif
+#elif defined(COBJMACROS)
+#define IUnknown_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define IUnknown_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define IUnknown_Release(This) (This)->lpVtbl->Release(This)
+#endif
+#define __IUnknown_INTERFACE_DEFINED__
+#endif
+
+#if !(defined(_WIN32) || defined(__IMalloc_INTERFACE_DEFINED__))
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The task allocator interface that `CoGetMalloc` hands out.
+ */
+struct NAPUTIL_UUID("00000002-0000-0000-C000-000000000046") IMalloc : public IUnknown {
+    virtual void *STDMETHODCALLTYPE Alloc(SIZE_T cb) = 0;
+    virtual void *STDMETHODCALLTYPE Realloc(void *pv, SIZE_T cb) = 0;
+    virtual void STDMETHODCALLTYPE Free(void *pv) = 0;
+    virtual SIZE_T STDMETHODCALLTYPE GetSize(void *pv) = 0;
+    virtual int STDMETHODCALLTYPE DidAlloc(void *pv) = 0;
+    virtual void STDMETHODCALLTYPE HeapMinimize(void) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(IMalloc, 0x00000002, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46)
+#endif
+#elif defined(COBJMACROS)
+#define IMalloc_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define IMalloc_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define IMalloc_Release(This) (This)->lpVtbl->Release(This)
+#define IMalloc_Alloc(This, cb) (This)->lpVtbl->Alloc(This, cb)
+#define IMalloc_Realloc(This, pv, cb) (This)->lpVtbl->Realloc(This, pv, cb)
+#define IMalloc_Free(This, pv) (This)->lpVtbl->Free(This, pv)
+#define IMalloc_GetSize(This, pv) (This)->lpVtbl->GetSize(This, pv)
+#define IMalloc_DidAlloc(This, pv) (This)->lpVtbl->DidAlloc(This, pv)
+#define IMalloc_HeapMinimize(This) (This)->lpVtbl->HeapMinimize(This)
+#endif
+#define __IMalloc_INTERFACE_DEFINED__
+#endif
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * One network connection of an enforcement client, as the NAP agent sees
+ * it. `FreeConnections` calls only its `Release` method.
+ */
+struct NAPUTIL_UUID("FB3A3505-DDB1-468A-B307-F328A57419D8") INapEnforcementClientConnection : public IUnknown {
     virtual HRESULT STDMETHODCALLTYPE Initialize(EnforcementEntityId id) = 0;
     virtual HRESULT STDMETHODCALLTYPE SetMaxSize(ProtocolMaxSize maxSize) = 0;
     virtual HRESULT STDMETHODCALLTYPE GetMaxSize(ProtocolMaxSize *maxSize) = 0;
@@ -1679,8 +3101,7 @@ struct INapEnforcementClientConnection : public IUnknown {
     virtual HRESULT STDMETHODCALLTYPE SetConnectionId(const ConnectionId *connectionId) = 0;
     virtual HRESULT STDMETHODCALLTYPE GetConnectionId(ConnectionId **connectionId) = 0;
     virtual HRESULT STDMETHODCALLTYPE GetCorrelationId(CorrelationId *correlationId) = 0;
-    virtual HRESULT STDMETHODCALLTYPE GetStringCorrelationId(
-        StringCorrelationId **correlationId) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetStringCorrelationId(StringCorrelationId **correlationId) = 0;
     virtual HRESULT STDMETHODCALLTYPE SetCorrelationId(CorrelationId correlationId) = 0;
     virtual HRESULT STDMETHODCALLTYPE SetSoHRequest(const NetworkSoHRequest *sohRequest) = 0;
     virtual HRESULT STDMETHODCALLTYPE GetSoHRequest(NetworkSoHRequest **sohRequest) = 0;
@@ -1693,6 +3114,784 @@ struct INapEnforcementClientConnection : public IUnknown {
     virtual HRESULT STDMETHODCALLTYPE SetEnforcerPrivateData(const PrivateData *privateData) = 0;
     virtual HRESULT STDMETHODCALLTYPE GetEnforcerPrivateData(PrivateData **privateData) = 0;
 };
-#endif /* __cplusplus */
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapEnforcementClientConnection, 0xFB3A3505, 0xDDB1, 0x468A, 0xB3, 0x07, 0xF3, 0x28, 0xA5, 0x74, 0x19, 0xD8)
+#endif
+#elif defined(COBJMACROS)
+#define INapEnforcementClientConnection_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapEnforcementClientConnection_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapEnforcementClientConnection_Release(This) (This)->lpVtbl->Release(This)
+#define INapEnforcementClientConnection_Initialize(This, id) (This)->lpVtbl->Initialize(This, id)
+#define INapEnforcementClientConnection_SetMaxSize(This, maxSize) (This)->lpVtbl->SetMaxSize(This, maxSize)
+#define INapEnforcementClientConnection_GetMaxSize(This, maxSize) (This)->lpVtbl->GetMaxSize(This, maxSize)
+#define INapEnforcementClientConnection_SetFlags(This, flags) (This)->lpVtbl->SetFlags(This, flags)
+#define INapEnforcementClientConnection_GetFlags(This, flags) (This)->lpVtbl->GetFlags(This, flags)
+#define INapEnforcementClientConnection_SetConnectionId(This, connectionId) (This)->lpVtbl->SetConnectionId(This, connectionId)
+#define INapEnforcementClientConnection_GetConnectionId(This, connectionId) (This)->lpVtbl->GetConnectionId(This, connectionId)
+#define INapEnforcementClientConnection_GetCorrelationId(This, correlationId) (This)->lpVtbl->GetCorrelationId(This, correlationId)
+#define INapEnforcementClientConnection_GetStringCorrelationId(This, correlationId) (This)->lpVtbl->GetStringCorrelationId(This, correlationId)
+#define INapEnforcementClientConnection_SetCorrelationId(This, correlationId) (This)->lpVtbl->SetCorrelationId(This, correlationId)
+#define INapEnforcementClientConnection_SetSoHRequest(This, sohRequest) (This)->lpVtbl->SetSoHRequest(This, sohRequest)
+#define INapEnforcementClientConnection_GetSoHRequest(This, sohRequest) (This)->lpVtbl->GetSoHRequest(This, sohRequest)
+#define INapEnforcementClientConnection_SetSoHResponse(This, sohResponse) (This)->lpVtbl->SetSoHResponse(This, sohResponse)
+#define INapEnforcementClientConnection_GetSoHResponse(This, sohResponse) (This)->lpVtbl->GetSoHResponse(This, sohResponse)
+#define INapEnforcementClientConnection_SetIsolationInfo(This, isolationInfo) (This)->lpVtbl->SetIsolationInfo(This, isolationInfo)
+#define INapEnforcementClientConnection_GetIsolationInfo(This, isolationInfo) (This)->lpVtbl->GetIsolationInfo(This, isolationInfo)
+#define INapEnforcementClientConnection_SetPrivateData(This, privateData) (This)->lpVtbl->SetPrivateData(This, privateData)
+#define INapEnforcementClientConnection_GetPrivateData(This, privateData) (This)->lpVtbl->GetPrivateData(This, privateData)
+#define INapEnforcementClientConnection_SetEnforcerPrivateData(This, privateData) (This)->lpVtbl->SetEnforcerPrivateData(This, privateData)
+#define INapEnforcementClientConnection_GetEnforcerPrivateData(This, privateData) (This)->lpVtbl->GetEnforcerPrivateData(This, privateData)
+#endif
+#define __INapEnforcementClientConnection_INTERFACE_DEFINED__
+
+#if !(defined(_WIN32) || defined(__IMallocSpy_INTERFACE_DEFINED__))
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * An allocation spy, registered with `CoRegisterMallocSpy`.
+ */
+struct NAPUTIL_UUID("0000001D-0000-0000-C000-000000000046") IMallocSpy : public IUnknown {
+    virtual SIZE_T STDMETHODCALLTYPE PreAlloc(SIZE_T cbRequest) = 0;
+    virtual void *STDMETHODCALLTYPE PostAlloc(void *pActual) = 0;
+    virtual void *STDMETHODCALLTYPE PreFree(void *pRequest, BOOL fSpyed) = 0;
+    virtual void STDMETHODCALLTYPE PostFree(BOOL fSpyed) = 0;
+    virtual SIZE_T STDMETHODCALLTYPE PreRealloc(void *pRequest, SIZE_T cbRequest,
+                                                void **ppNewRequest, BOOL fSpyed) = 0;
+    virtual void *STDMETHODCALLTYPE PostRealloc(void *pActual, BOOL fSpyed) = 0;
+    virtual void *STDMETHODCALLTYPE PreGetSize(void *pRequest, BOOL fSpyed) = 0;
+    virtual SIZE_T STDMETHODCALLTYPE PostGetSize(SIZE_T cbActual, BOOL fSpyed) = 0;
+    virtual void *STDMETHODCALLTYPE PreDidAlloc(void *pRequest, BOOL fSpyed) = 0;
+    virtual int STDMETHODCALLTYPE PostDidAlloc(void *pRequest, BOOL fSpyed, int fActual) = 0;
+    virtual void STDMETHODCALLTYPE PreHeapMinimize(void) = 0;
+    virtual void STDMETHODCALLTYPE PostHeapMinimize(void) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(IMallocSpy, 0x0000001D, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46)
+#endif
+#elif defined(COBJMACROS)
+#define IMallocSpy_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define IMallocSpy_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define IMallocSpy_Release(This) (This)->lpVtbl->Release(This)
+#define IMallocSpy_PreAlloc(This, cbRequest) (This)->lpVtbl->PreAlloc(This, cbRequest)
+#define IMallocSpy_PostAlloc(This, pActual) (This)->lpVtbl->PostAlloc(This, pActual)
+#define IMallocSpy_PreFree(This, pRequest, fSpyed) (This)->lpVtbl->PreFree(This, pRequest, fSpyed)
+#define IMallocSpy_PostFree(This, fSpyed) (This)->lpVtbl->PostFree(This, fSpyed)
+#define IMallocSpy_PreRealloc(This, pRequest, cbRequest, ppNewRequest, fSpyed) (This)->lpVtbl->PreRealloc(This, pRequest, cbRequest, ppNewRequest, fSpyed)
+#define IMallocSpy_PostRealloc(This, pActual, fSpyed) (This)->lpVtbl->PostRealloc(This, pActual, fSpyed)
+#define IMallocSpy_PreGetSize(This, pRequest, fSpyed) (This)->lpVtbl->PreGetSize(This, pRequest, fSpyed)
+#define IMallocSpy_PostGetSize(This, cbActual, fSpyed) (This)->lpVtbl->PostGetSize(This, cbActual, fSpyed)
+#define IMallocSpy_PreDidAlloc(This, pRequest, fSpyed) (This)->lpVtbl->PreDidAlloc(This, pRequest, fSpyed)
+#define IMallocSpy_PostDidAlloc(This, pRequest, fSpyed, fActual) (This)->lpVtbl->PostDidAlloc(This, pRequest, fSpyed, fActual)
+#define IMallocSpy_PreHeapMinimize(This) (This)->lpVtbl->PreHeapMinimize(This)
+#define IMallocSpy_PostHeapMinimize(This) (This)->lpVtbl->PostHeapMinimize(This)
+#endif
+#define __IMallocSpy_INTERFACE_DEFINED__
+#endif
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Subscription of an enforcement client to health certificates. Windows provides the
+ * object (`CLSID_NapCertRelyingParty`); this library does not.
+ */
+struct NAPUTIL_UUID("62C02FFC-4C77-4158-8754-782D5B4EE66E") INapCertRelyingParty : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE SubscribeCertByGroup(EnforcementEntityId id,
+                                                           const BSTR subscriberName,
+                                                           const VARIANT *reserved,
+                                                           BOOL *certExists) = 0;
+    virtual HRESULT STDMETHODCALLTYPE UnSubscribeCertByGroup(EnforcementEntityId id,
+                                                             const VARIANT *reserved) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetSubscribedRelyingParties(EnforcementEntityCount *count,
+                                                                  EnforcementEntityId **relyingParties) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapCertRelyingParty, 0x62C02FFC, 0x4C77, 0x4158, 0x87, 0x54, 0x78, 0x2D, 0x5B, 0x4E, 0xE6, 0x6E)
+#endif
+#elif defined(COBJMACROS)
+#define INapCertRelyingParty_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapCertRelyingParty_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapCertRelyingParty_Release(This) (This)->lpVtbl->Release(This)
+#define INapCertRelyingParty_SubscribeCertByGroup(This, id, subscriberName, reserved, certExists) (This)->lpVtbl->SubscribeCertByGroup(This, id, subscriberName, reserved, certExists)
+#define INapCertRelyingParty_UnSubscribeCertByGroup(This, id, reserved) (This)->lpVtbl->UnSubscribeCertByGroup(This, id, reserved)
+#define INapCertRelyingParty_GetSubscribedRelyingParties(This, count, relyingParties) (This)->lpVtbl->GetSubscribedRelyingParties(This, count, relyingParties)
+#endif
+#define __INapCertRelyingParty_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Implemented by a NAP component that has configuration: a configuration UI and the
+ * configuration as bytes.
+ */
+struct NAPUTIL_UUID("A9E0AF1A-3713-478E-AE03-8EDD272D21FA") INapComponentConfig : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE IsUISupported(BOOL *isSupported) = 0;
+    virtual HRESULT STDMETHODCALLTYPE InvokeUI(HWND hwndParent) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetConfig(UINT16 *bCount, BYTE **data) = 0;
+    virtual HRESULT STDMETHODCALLTYPE SetConfig(UINT16 bCount, BYTE *data) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapComponentConfig, 0xA9E0AF1A, 0x3713, 0x478E, 0xAE, 0x03, 0x8E, 0xDD, 0x27, 0x2D, 0x21, 0xFA)
+#endif
+#elif defined(COBJMACROS)
+#define INapComponentConfig_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapComponentConfig_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapComponentConfig_Release(This) (This)->lpVtbl->Release(This)
+#define INapComponentConfig_IsUISupported(This, isSupported) (This)->lpVtbl->IsUISupported(This, isSupported)
+#define INapComponentConfig_InvokeUI(This, hwndParent) (This)->lpVtbl->InvokeUI(This, hwndParent)
+#define INapComponentConfig_GetConfig(This, bCount, data) (This)->lpVtbl->GetConfig(This, bCount, data)
+#define INapComponentConfig_SetConfig(This, bCount, data) (This)->lpVtbl->SetConfig(This, bCount, data)
+#endif
+#define __INapComponentConfig_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Implemented by a NAP component: its names, version, icon and messages, for
+ * management tools.
+ */
+struct NAPUTIL_UUID("B475F925-E3F7-414C-8C72-1CEE64B9D8F6") INapComponentInfo : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE GetFriendlyName(MessageId *friendlyName) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetDescription(MessageId *description) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetVendorName(MessageId *vendorName) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetVersion(MessageId *version) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetIcon(CountedString **dllFilePath,
+                                              UINT32 *iconResourceId) = 0;
+    virtual HRESULT STDMETHODCALLTYPE ConvertErrorCodeToMessageId(HRESULT errorCode,
+                                                                  MessageId *msgId) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetLocalizedString(MessageId msgId,
+                                                         CountedString **string) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapComponentInfo, 0xB475F925, 0xE3F7, 0x414C, 0x8C, 0x72, 0x1C, 0xEE, 0x64, 0xB9, 0xD8, 0xF6)
+#endif
+#elif defined(COBJMACROS)
+#define INapComponentInfo_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapComponentInfo_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapComponentInfo_Release(This) (This)->lpVtbl->Release(This)
+#define INapComponentInfo_GetFriendlyName(This, friendlyName) (This)->lpVtbl->GetFriendlyName(This, friendlyName)
+#define INapComponentInfo_GetDescription(This, description) (This)->lpVtbl->GetDescription(This, description)
+#define INapComponentInfo_GetVendorName(This, vendorName) (This)->lpVtbl->GetVendorName(This, vendorName)
+#define INapComponentInfo_GetVersion(This, version) (This)->lpVtbl->GetVersion(This, version)
+#define INapComponentInfo_GetIcon(This, dllFilePath, iconResourceId) (This)->lpVtbl->GetIcon(This, dllFilePath, iconResourceId)
+#define INapComponentInfo_ConvertErrorCodeToMessageId(This, errorCode, msgId) (This)->lpVtbl->ConvertErrorCodeToMessageId(This, errorCode, msgId)
+#define INapComponentInfo_GetLocalizedString(This, msgId, string) (This)->lpVtbl->GetLocalizedString(This, msgId, string)
+#endif
+#define __INapComponentInfo_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * `INapComponentConfig` with remote configuration (another machine, or a
+ * configuration blob).
+ */
+struct NAPUTIL_UUID("47CBDB9E-1972-4F5E-BD3C-5EB6230614B5") INapComponentConfig2 : public INapComponentConfig {
+    virtual HRESULT STDMETHODCALLTYPE IsRemoteConfigSupported(BOOL *isSupported,
+                                                              UINT8 *remoteConfigType) = 0;
+    virtual HRESULT STDMETHODCALLTYPE InvokeUIForMachine(HWND hwndParent,
+                                                         CountedString *machineName) = 0;
+    virtual HRESULT STDMETHODCALLTYPE InvokeUIFromConfigBlob(HWND hwndParent, UINT16 inbCount,
+                                                             BYTE *inData, UINT16 *outbCount,
+                                                             BYTE **outdata,
+                                                             BOOL *fConfigChanged) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapComponentConfig2, 0x47CBDB9E, 0x1972, 0x4F5E, 0xBD, 0x3C, 0x5E, 0xB6, 0x23, 0x06, 0x14, 0xB5)
+#endif
+#elif defined(COBJMACROS)
+#define INapComponentConfig2_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapComponentConfig2_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapComponentConfig2_Release(This) (This)->lpVtbl->Release(This)
+#define INapComponentConfig2_IsUISupported(This, isSupported) (This)->lpVtbl->IsUISupported(This, isSupported)
+#define INapComponentConfig2_InvokeUI(This, hwndParent) (This)->lpVtbl->InvokeUI(This, hwndParent)
+#define INapComponentConfig2_GetConfig(This, bCount, data) (This)->lpVtbl->GetConfig(This, bCount, data)
+#define INapComponentConfig2_SetConfig(This, bCount, data) (This)->lpVtbl->SetConfig(This, bCount, data)
+#define INapComponentConfig2_IsRemoteConfigSupported(This, isSupported, remoteConfigType) (This)->lpVtbl->IsRemoteConfigSupported(This, isSupported, remoteConfigType)
+#define INapComponentConfig2_InvokeUIForMachine(This, hwndParent, machineName) (This)->lpVtbl->InvokeUIForMachine(This, hwndParent, machineName)
+#define INapComponentConfig2_InvokeUIFromConfigBlob(This, hwndParent, inbCount, inData, outbCount, outdata, fConfigChanged) (This)->lpVtbl->InvokeUIFromConfigBlob(This, hwndParent, inbCount, inData, outbCount, outdata, fConfigChanged)
+#endif
+#define __INapComponentConfig2_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * `INapComponentConfig2` with several configurations, each with an id.
+ */
+struct NAPUTIL_UUID("9C4A8101-8CFE-4332-876E-C4A49D1D3F77") INapComponentConfig3 : public INapComponentConfig2 {
+    virtual HRESULT STDMETHODCALLTYPE NewConfig(UINT32 configID) = 0;
+    virtual HRESULT STDMETHODCALLTYPE DeleteConfig(UINT32 configID) = 0;
+    virtual HRESULT STDMETHODCALLTYPE DeleteAllConfig(void) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetConfigFromID(UINT32 configID, UINT16 *count,
+                                                      BYTE **outdata) = 0;
+    virtual HRESULT STDMETHODCALLTYPE SetConfigToID(UINT32 configID, UINT16 count, BYTE *data) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapComponentConfig3, 0x9C4A8101, 0x8CFE, 0x4332, 0x87, 0x6E, 0xC4, 0xA4, 0x9D, 0x1D, 0x3F, 0x77)
+#endif
+#elif defined(COBJMACROS)
+#define INapComponentConfig3_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapComponentConfig3_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapComponentConfig3_Release(This) (This)->lpVtbl->Release(This)
+#define INapComponentConfig3_IsUISupported(This, isSupported) (This)->lpVtbl->IsUISupported(This, isSupported)
+#define INapComponentConfig3_InvokeUI(This, hwndParent) (This)->lpVtbl->InvokeUI(This, hwndParent)
+#define INapComponentConfig3_GetConfig(This, bCount, data) (This)->lpVtbl->GetConfig(This, bCount, data)
+#define INapComponentConfig3_SetConfig(This, bCount, data) (This)->lpVtbl->SetConfig(This, bCount, data)
+#define INapComponentConfig3_IsRemoteConfigSupported(This, isSupported, remoteConfigType) (This)->lpVtbl->IsRemoteConfigSupported(This, isSupported, remoteConfigType)
+#define INapComponentConfig3_InvokeUIForMachine(This, hwndParent, machineName) (This)->lpVtbl->InvokeUIForMachine(This, hwndParent, machineName)
+#define INapComponentConfig3_InvokeUIFromConfigBlob(This, hwndParent, inbCount, inData, outbCount, outdata, fConfigChanged) (This)->lpVtbl->InvokeUIFromConfigBlob(This, hwndParent, inbCount, inData, outbCount, outdata, fConfigChanged)
+#define INapComponentConfig3_NewConfig(This, configID) (This)->lpVtbl->NewConfig(This, configID)
+#define INapComponentConfig3_DeleteConfig(This, configID) (This)->lpVtbl->DeleteConfig(This, configID)
+#define INapComponentConfig3_DeleteAllConfig(This) (This)->lpVtbl->DeleteAllConfig(This)
+#define INapComponentConfig3_GetConfigFromID(This, configID, count, outdata) (This)->lpVtbl->GetConfigFromID(This, configID, count, outdata)
+#define INapComponentConfig3_SetConfigToID(This, configID, count, data) (This)->lpVtbl->SetConfigToID(This, configID, count, data)
+#endif
+#define __INapComponentConfig3_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Implemented by an enforcement client: the NAP agent asks it for its connections and
+ * tells it when the SoHs it should send have changed.
+ */
+struct NAPUTIL_UUID("F5A0B90A-83A1-4F76-BA3F-025418682814") INapEnforcementClientCallback : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE NotifySoHChange(void) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetConnections(Connections **connections) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapEnforcementClientCallback, 0xF5A0B90A, 0x83A1, 0x4F76, 0xBA, 0x3F, 0x02, 0x54, 0x18, 0x68, 0x28, 0x14)
+#endif
+#elif defined(COBJMACROS)
+#define INapEnforcementClientCallback_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapEnforcementClientCallback_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapEnforcementClientCallback_Release(This) (This)->lpVtbl->Release(This)
+#define INapEnforcementClientCallback_NotifySoHChange(This) (This)->lpVtbl->NotifySoHChange(This)
+#define INapEnforcementClientCallback_GetConnections(This, connections) (This)->lpVtbl->GetConnections(This, connections)
+#endif
+#define __INapEnforcementClientCallback_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The NAP agent's side of an enforcement client's registration. Windows' NAP agent
+ * provides the object (`CLSID_NapEnforcementClientBinding`); this library does not.
+ */
+struct NAPUTIL_UUID("92B93223-7487-42D9-9A91-5B8507720384") INapEnforcementClientBinding : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE Initialize(EnforcementEntityId id,
+                                                 INapEnforcementClientCallback *callback) = 0;
+    virtual HRESULT STDMETHODCALLTYPE Uninitialize(void) = 0;
+    virtual HRESULT STDMETHODCALLTYPE CreateConnection(INapEnforcementClientConnection **connection) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetSoHRequest(INapEnforcementClientConnection *connection,
+                                                    BOOL *retriggerHint) = 0;
+    virtual HRESULT STDMETHODCALLTYPE ProcessSoHResponse(INapEnforcementClientConnection *connection) = 0;
+    virtual HRESULT STDMETHODCALLTYPE NotifyConnectionStateDown(INapEnforcementClientConnection *downCxn) = 0;
+    virtual HRESULT STDMETHODCALLTYPE NotifySoHChangeFailure(void) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapEnforcementClientBinding, 0x92B93223, 0x7487, 0x42D9, 0x9A, 0x91, 0x5B, 0x85, 0x07, 0x72, 0x03, 0x84)
+#endif
+#elif defined(COBJMACROS)
+#define INapEnforcementClientBinding_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapEnforcementClientBinding_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapEnforcementClientBinding_Release(This) (This)->lpVtbl->Release(This)
+#define INapEnforcementClientBinding_Initialize(This, id, callback) (This)->lpVtbl->Initialize(This, id, callback)
+#define INapEnforcementClientBinding_Uninitialize(This) (This)->lpVtbl->Uninitialize(This)
+#define INapEnforcementClientBinding_CreateConnection(This, connection) (This)->lpVtbl->CreateConnection(This, connection)
+#define INapEnforcementClientBinding_GetSoHRequest(This, connection, retriggerHint) (This)->lpVtbl->GetSoHRequest(This, connection, retriggerHint)
+#define INapEnforcementClientBinding_ProcessSoHResponse(This, connection) (This)->lpVtbl->ProcessSoHResponse(This, connection)
+#define INapEnforcementClientBinding_NotifyConnectionStateDown(This, downCxn) (This)->lpVtbl->NotifyConnectionStateDown(This, downCxn)
+#define INapEnforcementClientBinding_NotifySoHChangeFailure(This) (This)->lpVtbl->NotifySoHChangeFailure(This)
+#endif
+#define __INapEnforcementClientBinding_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * `INapEnforcementClientConnection` with the extended isolation state and the list
+ * of installed validators.
+ */
+struct NAPUTIL_UUID("BD244906-70DD-4690-BEEA-648653393500") INapEnforcementClientConnection2 : public INapEnforcementClientConnection {
+    virtual HRESULT STDMETHODCALLTYPE SetIsolationInfoEx(const IsolationInfoEx *isolationInfo) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetIsolationInfoEx(IsolationInfoEx **isolationInfo) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetInstalledShvs(SystemHealthEntityCount *count,
+                                                       SystemHealthEntityId **ids) = 0;
+    virtual HRESULT STDMETHODCALLTYPE SetInstalledShvs(SystemHealthEntityCount count,
+                                                       SystemHealthEntityId *ids) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapEnforcementClientConnection2, 0xBD244906, 0x70DD, 0x4690, 0xBE, 0xEA, 0x64, 0x86, 0x53, 0x39, 0x35, 0x00)
+#endif
+#elif defined(COBJMACROS)
+#define INapEnforcementClientConnection2_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapEnforcementClientConnection2_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapEnforcementClientConnection2_Release(This) (This)->lpVtbl->Release(This)
+#define INapEnforcementClientConnection2_Initialize(This, id) (This)->lpVtbl->Initialize(This, id)
+#define INapEnforcementClientConnection2_SetMaxSize(This, maxSize) (This)->lpVtbl->SetMaxSize(This, maxSize)
+#define INapEnforcementClientConnection2_GetMaxSize(This, maxSize) (This)->lpVtbl->GetMaxSize(This, maxSize)
+#define INapEnforcementClientConnection2_SetFlags(This, flags) (This)->lpVtbl->SetFlags(This, flags)
+#define INapEnforcementClientConnection2_GetFlags(This, flags) (This)->lpVtbl->GetFlags(This, flags)
+#define INapEnforcementClientConnection2_SetConnectionId(This, connectionId) (This)->lpVtbl->SetConnectionId(This, connectionId)
+#define INapEnforcementClientConnection2_GetConnectionId(This, connectionId) (This)->lpVtbl->GetConnectionId(This, connectionId)
+#define INapEnforcementClientConnection2_GetCorrelationId(This, correlationId) (This)->lpVtbl->GetCorrelationId(This, correlationId)
+#define INapEnforcementClientConnection2_GetStringCorrelationId(This, correlationId) (This)->lpVtbl->GetStringCorrelationId(This, correlationId)
+#define INapEnforcementClientConnection2_SetCorrelationId(This, correlationId) (This)->lpVtbl->SetCorrelationId(This, correlationId)
+#define INapEnforcementClientConnection2_SetSoHRequest(This, sohRequest) (This)->lpVtbl->SetSoHRequest(This, sohRequest)
+#define INapEnforcementClientConnection2_GetSoHRequest(This, sohRequest) (This)->lpVtbl->GetSoHRequest(This, sohRequest)
+#define INapEnforcementClientConnection2_SetSoHResponse(This, sohResponse) (This)->lpVtbl->SetSoHResponse(This, sohResponse)
+#define INapEnforcementClientConnection2_GetSoHResponse(This, sohResponse) (This)->lpVtbl->GetSoHResponse(This, sohResponse)
+#define INapEnforcementClientConnection2_SetIsolationInfo(This, isolationInfo) (This)->lpVtbl->SetIsolationInfo(This, isolationInfo)
+#define INapEnforcementClientConnection2_GetIsolationInfo(This, isolationInfo) (This)->lpVtbl->GetIsolationInfo(This, isolationInfo)
+#define INapEnforcementClientConnection2_SetPrivateData(This, privateData) (This)->lpVtbl->SetPrivateData(This, privateData)
+#define INapEnforcementClientConnection2_GetPrivateData(This, privateData) (This)->lpVtbl->GetPrivateData(This, privateData)
+#define INapEnforcementClientConnection2_SetEnforcerPrivateData(This, privateData) (This)->lpVtbl->SetEnforcerPrivateData(This, privateData)
+#define INapEnforcementClientConnection2_GetEnforcerPrivateData(This, privateData) (This)->lpVtbl->GetEnforcerPrivateData(This, privateData)
+#define INapEnforcementClientConnection2_SetIsolationInfoEx(This, isolationInfo) (This)->lpVtbl->SetIsolationInfoEx(This, isolationInfo)
+#define INapEnforcementClientConnection2_GetIsolationInfoEx(This, isolationInfo) (This)->lpVtbl->GetIsolationInfoEx(This, isolationInfo)
+#define INapEnforcementClientConnection2_GetInstalledShvs(This, count, ids) (This)->lpVtbl->GetInstalledShvs(This, count, ids)
+#define INapEnforcementClientConnection2_SetInstalledShvs(This, count, ids) (This)->lpVtbl->SetInstalledShvs(This, count, ids)
+#endif
+#define __INapEnforcementClientConnection2_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Client-side NAP management: registration of agents and enforcement clients and the
+ * machine's isolation state. Windows provides the object (`CLSID_NapClientManagement`);
+ * this library does not.
+ */
+struct NAPUTIL_UUID("432A1DA5-3888-4B9A-A734-CFF1E448C5B9") INapClientManagement : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE GetNapClientInfo(BOOL *isNapEnabled,
+                                                       CountedString **clientName,
+                                                       CountedString **clientDescription,
+                                                       CountedString **protocolVersion) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetSystemIsolationInfo(IsolationInfo **isolationInfo,
+                                                             BOOL *unknownConnections) = 0;
+    virtual HRESULT STDMETHODCALLTYPE RegisterSystemHealthAgent(const NapComponentRegistrationInfo *agent) = 0;
+    virtual HRESULT STDMETHODCALLTYPE UnregisterSystemHealthAgent(SystemHealthEntityId id) = 0;
+    virtual HRESULT STDMETHODCALLTYPE RegisterEnforcementClient(const NapComponentRegistrationInfo *enforcer) = 0;
+    virtual HRESULT STDMETHODCALLTYPE UnregisterEnforcementClient(EnforcementEntityId id) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetRegisteredSystemHealthAgents(SystemHealthEntityCount *count,
+                                                                      NapComponentRegistrationInfo **agents) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetRegisteredEnforcementClients(EnforcementEntityCount *count,
+                                                                      NapComponentRegistrationInfo **enforcers) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapClientManagement, 0x432A1DA5, 0x3888, 0x4B9A, 0xA7, 0x34, 0xCF, 0xF1, 0xE4, 0x48, 0xC5, 0xB9)
+#endif
+#elif defined(COBJMACROS)
+#define INapClientManagement_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapClientManagement_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapClientManagement_Release(This) (This)->lpVtbl->Release(This)
+#define INapClientManagement_GetNapClientInfo(This, isNapEnabled, clientName, clientDescription, protocolVersion) (This)->lpVtbl->GetNapClientInfo(This, isNapEnabled, clientName, clientDescription, protocolVersion)
+#define INapClientManagement_GetSystemIsolationInfo(This, isolationInfo, unknownConnections) (This)->lpVtbl->GetSystemIsolationInfo(This, isolationInfo, unknownConnections)
+#define INapClientManagement_RegisterSystemHealthAgent(This, agent) (This)->lpVtbl->RegisterSystemHealthAgent(This, agent)
+#define INapClientManagement_UnregisterSystemHealthAgent(This, id) (This)->lpVtbl->UnregisterSystemHealthAgent(This, id)
+#define INapClientManagement_RegisterEnforcementClient(This, enforcer) (This)->lpVtbl->RegisterEnforcementClient(This, enforcer)
+#define INapClientManagement_UnregisterEnforcementClient(This, id) (This)->lpVtbl->UnregisterEnforcementClient(This, id)
+#define INapClientManagement_GetRegisteredSystemHealthAgents(This, count, agents) (This)->lpVtbl->GetRegisteredSystemHealthAgents(This, count, agents)
+#define INapClientManagement_GetRegisteredEnforcementClients(This, count, enforcers) (This)->lpVtbl->GetRegisteredEnforcementClients(This, count, enforcers)
+#endif
+#define __INapClientManagement_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * `INapClientManagement` with the extended isolation state.
+ */
+struct NAPUTIL_UUID("07A1127B-18CC-422A-B988-E892600FCC74") INapClientManagement2 : public INapClientManagement {
+    virtual HRESULT STDMETHODCALLTYPE GetSystemIsolationInfoEx(IsolationInfoEx **isolationInfo,
+                                                               BOOL *unknownConnections) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapClientManagement2, 0x07A1127B, 0x18CC, 0x422A, 0xB9, 0x88, 0xE8, 0x92, 0x60, 0x0F, 0xCC, 0x74)
+#endif
+#elif defined(COBJMACROS)
+#define INapClientManagement2_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapClientManagement2_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapClientManagement2_Release(This) (This)->lpVtbl->Release(This)
+#define INapClientManagement2_GetNapClientInfo(This, isNapEnabled, clientName, clientDescription, protocolVersion) (This)->lpVtbl->GetNapClientInfo(This, isNapEnabled, clientName, clientDescription, protocolVersion)
+#define INapClientManagement2_GetSystemIsolationInfo(This, isolationInfo, unknownConnections) (This)->lpVtbl->GetSystemIsolationInfo(This, isolationInfo, unknownConnections)
+#define INapClientManagement2_RegisterSystemHealthAgent(This, agent) (This)->lpVtbl->RegisterSystemHealthAgent(This, agent)
+#define INapClientManagement2_UnregisterSystemHealthAgent(This, id) (This)->lpVtbl->UnregisterSystemHealthAgent(This, id)
+#define INapClientManagement2_RegisterEnforcementClient(This, enforcer) (This)->lpVtbl->RegisterEnforcementClient(This, enforcer)
+#define INapClientManagement2_UnregisterEnforcementClient(This, id) (This)->lpVtbl->UnregisterEnforcementClient(This, id)
+#define INapClientManagement2_GetRegisteredSystemHealthAgents(This, count, agents) (This)->lpVtbl->GetRegisteredSystemHealthAgents(This, count, agents)
+#define INapClientManagement2_GetRegisteredEnforcementClients(This, count, enforcers) (This)->lpVtbl->GetRegisteredEnforcementClients(This, count, enforcers)
+#define INapClientManagement2_GetSystemIsolationInfoEx(This, isolationInfo, unknownConnections) (This)->lpVtbl->GetSystemIsolationInfoEx(This, isolationInfo, unknownConnections)
+#endif
+#define __INapClientManagement2_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Builds a statement of health (SoH) attribute by attribute. Windows provides the
+ * object (`CLSID_NapSoHConstructor`); this library does not.
+ */
+struct NAPUTIL_UUID("35298344-96A6-45E7-9B6B-62ECC6E09920") INapSoHConstructor : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE Initialize(SystemHealthEntityId id, BOOL isRequest) = 0;
+    virtual HRESULT STDMETHODCALLTYPE AppendAttribute(SoHAttributeType type,
+                                                      const SoHAttributeValue *value) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetSoH(SoH **soh) = 0;
+    virtual HRESULT STDMETHODCALLTYPE Validate(const SoH *soh, BOOL isRequest) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapSoHConstructor, 0x35298344, 0x96A6, 0x45E7, 0x9B, 0x6B, 0x62, 0xEC, 0xC6, 0xE0, 0x99, 0x20)
+#endif
+#elif defined(COBJMACROS)
+#define INapSoHConstructor_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapSoHConstructor_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapSoHConstructor_Release(This) (This)->lpVtbl->Release(This)
+#define INapSoHConstructor_Initialize(This, id, isRequest) (This)->lpVtbl->Initialize(This, id, isRequest)
+#define INapSoHConstructor_AppendAttribute(This, type, value) (This)->lpVtbl->AppendAttribute(This, type, value)
+#define INapSoHConstructor_GetSoH(This, soh) (This)->lpVtbl->GetSoH(This, soh)
+#define INapSoHConstructor_Validate(This, soh, isRequest) (This)->lpVtbl->Validate(This, soh, isRequest)
+#endif
+#define __INapSoHConstructor_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Reads the attributes of a statement of health (SoH). Windows provides the object
+ * (`CLSID_NapSoHProcessor`); this library does not.
+ */
+struct NAPUTIL_UUID("FB2FA8B0-2CD5-457D-ABA8-4376F63EA1C0") INapSoHProcessor : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE Initialize(const SoH *soh, BOOL isRequest,
+                                                 SystemHealthEntityId *id) = 0;
+    virtual HRESULT STDMETHODCALLTYPE FindNextAttribute(UINT16 fromLocation, SoHAttributeType type,
+                                                        UINT16 *attributeLocation) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetAttribute(UINT16 attributeLocation, SoHAttributeType *type,
+                                                   SoHAttributeValue **value) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetNumberOfAttributes(UINT16 *attributeCount) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapSoHProcessor, 0xFB2FA8B0, 0x2CD5, 0x457D, 0xAB, 0xA8, 0x43, 0x76, 0xF6, 0x3E, 0xA1, 0xC0)
+#endif
+#elif defined(COBJMACROS)
+#define INapSoHProcessor_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapSoHProcessor_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapSoHProcessor_Release(This) (This)->lpVtbl->Release(This)
+#define INapSoHProcessor_Initialize(This, soh, isRequest, id) (This)->lpVtbl->Initialize(This, soh, isRequest, id)
+#define INapSoHProcessor_FindNextAttribute(This, fromLocation, type, attributeLocation) (This)->lpVtbl->FindNextAttribute(This, fromLocation, type, attributeLocation)
+#define INapSoHProcessor_GetAttribute(This, attributeLocation, type, value) (This)->lpVtbl->GetAttribute(This, attributeLocation, type, value)
+#define INapSoHProcessor_GetNumberOfAttributes(This, attributeCount) (This)->lpVtbl->GetNumberOfAttributes(This, attributeCount)
+#endif
+#define __INapSoHProcessor_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Server-side registration of validators. Windows provides the object
+ * (`CLSID_NapServerManagement`); this library does not.
+ */
+struct NAPUTIL_UUID("9DE543E7-0F23-47E0-A8BC-971A894F86D4") INapServerManagement : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE RegisterSystemHealthValidator(const NapComponentRegistrationInfo *validator,
+                                                                    const CLSID *validatorClsid) = 0;
+    virtual HRESULT STDMETHODCALLTYPE UnregisterSystemHealthValidator(SystemHealthEntityId id) = 0;
+    virtual HRESULT STDMETHODCALLTYPE SetFailureCategoryMappings(SystemHealthEntityId id,
+                                                                 FailureCategoryMapping mapping) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapServerManagement, 0x9DE543E7, 0x0F23, 0x47E0, 0xA8, 0xBC, 0x97, 0x1A, 0x89, 0x4F, 0x86, 0xD4)
+#endif
+#elif defined(COBJMACROS)
+#define INapServerManagement_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapServerManagement_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapServerManagement_Release(This) (This)->lpVtbl->Release(This)
+#define INapServerManagement_RegisterSystemHealthValidator(This, validator, validatorClsid) (This)->lpVtbl->RegisterSystemHealthValidator(This, validator, validatorClsid)
+#define INapServerManagement_UnregisterSystemHealthValidator(This, id) (This)->lpVtbl->UnregisterSystemHealthValidator(This, id)
+#define INapServerManagement_SetFailureCategoryMappings(This, id, mapping) (This)->lpVtbl->SetFailureCategoryMappings(This, id, mapping)
+#endif
+#define __INapServerManagement_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Server-side queries about the registered validators. Windows provides the object
+ * (`CLSID_NapServerInfo`); this library does not.
+ */
+struct NAPUTIL_UUID("599F9021-5643-4965-9949-E88975EFFF0E") INapServerInfo : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE GetNapServerInfo(CountedString **serverName,
+                                                       CountedString **serverDescription,
+                                                       CountedString **protocolVersion) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetRegisteredSystemHealthValidators(SystemHealthEntityCount *count,
+                                                                          NapComponentRegistrationInfo **validators,
+                                                                          CLSID **validatorClsids) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetFailureCategoryMappings(SystemHealthEntityId id,
+                                                                 FailureCategoryMapping *mapping) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapServerInfo, 0x599F9021, 0x5643, 0x4965, 0x99, 0x49, 0xE8, 0x89, 0x75, 0xEF, 0xFF, 0x0E)
+#endif
+#elif defined(COBJMACROS)
+#define INapServerInfo_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapServerInfo_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapServerInfo_Release(This) (This)->lpVtbl->Release(This)
+#define INapServerInfo_GetNapServerInfo(This, serverName, serverDescription, protocolVersion) (This)->lpVtbl->GetNapServerInfo(This, serverName, serverDescription, protocolVersion)
+#define INapServerInfo_GetRegisteredSystemHealthValidators(This, count, validators, validatorClsids) (This)->lpVtbl->GetRegisteredSystemHealthValidators(This, count, validators, validatorClsids)
+#define INapServerInfo_GetFailureCategoryMappings(This, id, mapping) (This)->lpVtbl->GetFailureCategoryMappings(This, id, mapping)
+#endif
+#define __INapServerInfo_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * One SoH exchange as a system health agent sees it: the request it fills in and the
+ * response it reads.
+ */
+struct NAPUTIL_UUID("5B360A69-212D-440D-B398-7EEFD497853A") INapSystemHealthAgentRequest : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE GetCorrelationId(CorrelationId *correlationId) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetStringCorrelationId(StringCorrelationId **correlationId) = 0;
+    virtual HRESULT STDMETHODCALLTYPE SetSoHRequest(const SoHRequest *sohRequest,
+                                                    BOOL cacheSohForLaterUse) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetSoHRequest(SoHRequest **sohRequest) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetSoHResponse(SoHResponse **sohResponse, UINT8 *flags) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetCacheSoHFlag(BOOL *cacheSohForLaterUse) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapSystemHealthAgentRequest, 0x5B360A69, 0x212D, 0x440D, 0xB3, 0x98, 0x7E, 0xEF, 0xD4, 0x97, 0x85, 0x3A)
+#endif
+#elif defined(COBJMACROS)
+#define INapSystemHealthAgentRequest_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapSystemHealthAgentRequest_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapSystemHealthAgentRequest_Release(This) (This)->lpVtbl->Release(This)
+#define INapSystemHealthAgentRequest_GetCorrelationId(This, correlationId) (This)->lpVtbl->GetCorrelationId(This, correlationId)
+#define INapSystemHealthAgentRequest_GetStringCorrelationId(This, correlationId) (This)->lpVtbl->GetStringCorrelationId(This, correlationId)
+#define INapSystemHealthAgentRequest_SetSoHRequest(This, sohRequest, cacheSohForLaterUse) (This)->lpVtbl->SetSoHRequest(This, sohRequest, cacheSohForLaterUse)
+#define INapSystemHealthAgentRequest_GetSoHRequest(This, sohRequest) (This)->lpVtbl->GetSoHRequest(This, sohRequest)
+#define INapSystemHealthAgentRequest_GetSoHResponse(This, sohResponse, flags) (This)->lpVtbl->GetSoHResponse(This, sohResponse, flags)
+#define INapSystemHealthAgentRequest_GetCacheSoHFlag(This, cacheSohForLaterUse) (This)->lpVtbl->GetCacheSoHFlag(This, cacheSohForLaterUse)
+#endif
+#define __INapSystemHealthAgentRequest_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Implemented by a system health agent (SHA): the NAP agent asks it for its SoH,
+ * hands it the response and asks how a fix-up is going.
+ */
+struct NAPUTIL_UUID("F1072A57-214F-4EE2-8377-14EF140CD9F3") INapSystemHealthAgentCallback : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE GetSoHRequest(INapSystemHealthAgentRequest *request) = 0;
+    virtual HRESULT STDMETHODCALLTYPE ProcessSoHResponse(INapSystemHealthAgentRequest *request) = 0;
+    virtual HRESULT STDMETHODCALLTYPE NotifySystemIsolationStateChange(void) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetFixupInfo(FixupInfo **info) = 0;
+    virtual HRESULT STDMETHODCALLTYPE CompareSoHRequests(const SoHRequest *lhs,
+                                                         const SoHRequest *rhs, BOOL *isEqual) = 0;
+    virtual HRESULT STDMETHODCALLTYPE NotifyOrphanedSoHRequest(const CorrelationId *correlationId) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapSystemHealthAgentCallback, 0xF1072A57, 0x214F, 0x4EE2, 0x83, 0x77, 0x14, 0xEF, 0x14, 0x0C, 0xD9, 0xF3)
+#endif
+#elif defined(COBJMACROS)
+#define INapSystemHealthAgentCallback_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapSystemHealthAgentCallback_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapSystemHealthAgentCallback_Release(This) (This)->lpVtbl->Release(This)
+#define INapSystemHealthAgentCallback_GetSoHRequest(This, request) (This)->lpVtbl->GetSoHRequest(This, request)
+#define INapSystemHealthAgentCallback_ProcessSoHResponse(This, request) (This)->lpVtbl->ProcessSoHResponse(This, request)
+#define INapSystemHealthAgentCallback_NotifySystemIsolationStateChange(This) (This)->lpVtbl->NotifySystemIsolationStateChange(This)
+#define INapSystemHealthAgentCallback_GetFixupInfo(This, info) (This)->lpVtbl->GetFixupInfo(This, info)
+#define INapSystemHealthAgentCallback_CompareSoHRequests(This, lhs, rhs, isEqual) (This)->lpVtbl->CompareSoHRequests(This, lhs, rhs, isEqual)
+#define INapSystemHealthAgentCallback_NotifyOrphanedSoHRequest(This, correlationId) (This)->lpVtbl->NotifyOrphanedSoHRequest(This, correlationId)
+#endif
+#define __INapSystemHealthAgentCallback_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The NAP agent's side of a system health agent's registration. Windows' NAP agent
+ * provides the object (`CLSID_NapSystemHealthAgentBinding`); this library does not.
+ */
+struct NAPUTIL_UUID("A6894F43-9CC7-44C9-A23F-19DBF36BAD28") INapSystemHealthAgentBinding : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE Initialize(SystemHealthEntityId id,
+                                                 INapSystemHealthAgentCallback *callback) = 0;
+    virtual HRESULT STDMETHODCALLTYPE Uninitialize(void) = 0;
+    virtual HRESULT STDMETHODCALLTYPE NotifySoHChange(void) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetSystemIsolationInfo(IsolationInfo **isolationInfo,
+                                                             BOOL *unknownConnections) = 0;
+    virtual HRESULT STDMETHODCALLTYPE FlushCache(void) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapSystemHealthAgentBinding, 0xA6894F43, 0x9CC7, 0x44C9, 0xA2, 0x3F, 0x19, 0xDB, 0xF3, 0x6B, 0xAD, 0x28)
+#endif
+#elif defined(COBJMACROS)
+#define INapSystemHealthAgentBinding_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapSystemHealthAgentBinding_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapSystemHealthAgentBinding_Release(This) (This)->lpVtbl->Release(This)
+#define INapSystemHealthAgentBinding_Initialize(This, id, callback) (This)->lpVtbl->Initialize(This, id, callback)
+#define INapSystemHealthAgentBinding_Uninitialize(This) (This)->lpVtbl->Uninitialize(This)
+#define INapSystemHealthAgentBinding_NotifySoHChange(This) (This)->lpVtbl->NotifySoHChange(This)
+#define INapSystemHealthAgentBinding_GetSystemIsolationInfo(This, isolationInfo, unknownConnections) (This)->lpVtbl->GetSystemIsolationInfo(This, isolationInfo, unknownConnections)
+#define INapSystemHealthAgentBinding_FlushCache(This) (This)->lpVtbl->FlushCache(This)
+#endif
+#define __INapSystemHealthAgentBinding_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * `INapSystemHealthAgentBinding` with the extended isolation state.
+ */
+struct NAPUTIL_UUID("1140C38E-5100-4EA1-8D43-87D326724028") INapSystemHealthAgentBinding2 : public INapSystemHealthAgentBinding {
+    virtual HRESULT STDMETHODCALLTYPE GetSystemIsolationInfoEx(IsolationInfoEx **isolationInfo,
+                                                               BOOL *unknownConnections) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapSystemHealthAgentBinding2, 0x1140C38E, 0x5100, 0x4EA1, 0x8D, 0x43, 0x87, 0xD3, 0x26, 0x72, 0x40, 0x28)
+#endif
+#elif defined(COBJMACROS)
+#define INapSystemHealthAgentBinding2_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapSystemHealthAgentBinding2_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapSystemHealthAgentBinding2_Release(This) (This)->lpVtbl->Release(This)
+#define INapSystemHealthAgentBinding2_Initialize(This, id, callback) (This)->lpVtbl->Initialize(This, id, callback)
+#define INapSystemHealthAgentBinding2_Uninitialize(This) (This)->lpVtbl->Uninitialize(This)
+#define INapSystemHealthAgentBinding2_NotifySoHChange(This) (This)->lpVtbl->NotifySoHChange(This)
+#define INapSystemHealthAgentBinding2_GetSystemIsolationInfo(This, isolationInfo, unknownConnections) (This)->lpVtbl->GetSystemIsolationInfo(This, isolationInfo, unknownConnections)
+#define INapSystemHealthAgentBinding2_FlushCache(This) (This)->lpVtbl->FlushCache(This)
+#define INapSystemHealthAgentBinding2_GetSystemIsolationInfoEx(This, isolationInfo, unknownConnections) (This)->lpVtbl->GetSystemIsolationInfoEx(This, isolationInfo, unknownConnections)
+#endif
+#define __INapSystemHealthAgentBinding2_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The asynchronous form of `INapSystemHealthAgentCallback`: each method split into
+ * a `Begin_` and a `Finish_` call.
+ */
+struct NAPUTIL_UUID("860D8FD9-0219-43EA-AE7F-59611F4CC16A") AsyncINapSystemHealthAgentCallback : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE Begin_GetSoHRequest(INapSystemHealthAgentRequest *request) = 0;
+    virtual HRESULT STDMETHODCALLTYPE Finish_GetSoHRequest(void) = 0;
+    virtual HRESULT STDMETHODCALLTYPE Begin_ProcessSoHResponse(INapSystemHealthAgentRequest *request) = 0;
+    virtual HRESULT STDMETHODCALLTYPE Finish_ProcessSoHResponse(void) = 0;
+    virtual HRESULT STDMETHODCALLTYPE Begin_NotifySystemIsolationStateChange(void) = 0;
+    virtual HRESULT STDMETHODCALLTYPE Finish_NotifySystemIsolationStateChange(void) = 0;
+    virtual HRESULT STDMETHODCALLTYPE Begin_GetFixupInfo(void) = 0;
+    virtual HRESULT STDMETHODCALLTYPE Finish_GetFixupInfo(FixupInfo **info) = 0;
+    virtual HRESULT STDMETHODCALLTYPE Begin_CompareSoHRequests(const SoHRequest *lhs,
+                                                               const SoHRequest *rhs) = 0;
+    virtual HRESULT STDMETHODCALLTYPE Finish_CompareSoHRequests(BOOL *isEqual) = 0;
+    virtual HRESULT STDMETHODCALLTYPE Begin_NotifyOrphanedSoHRequest(const CorrelationId *correlationId) = 0;
+    virtual HRESULT STDMETHODCALLTYPE Finish_NotifyOrphanedSoHRequest(void) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(AsyncINapSystemHealthAgentCallback, 0x860D8FD9, 0x0219, 0x43EA, 0xAE, 0x7F, 0x59, 0x61, 0x1F, 0x4C, 0xC1, 0x6A)
+#endif
+#elif defined(COBJMACROS)
+#define AsyncINapSystemHealthAgentCallback_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define AsyncINapSystemHealthAgentCallback_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define AsyncINapSystemHealthAgentCallback_Release(This) (This)->lpVtbl->Release(This)
+#define AsyncINapSystemHealthAgentCallback_Begin_GetSoHRequest(This, request) (This)->lpVtbl->Begin_GetSoHRequest(This, request)
+#define AsyncINapSystemHealthAgentCallback_Finish_GetSoHRequest(This) (This)->lpVtbl->Finish_GetSoHRequest(This)
+#define AsyncINapSystemHealthAgentCallback_Begin_ProcessSoHResponse(This, request) (This)->lpVtbl->Begin_ProcessSoHResponse(This, request)
+#define AsyncINapSystemHealthAgentCallback_Finish_ProcessSoHResponse(This) (This)->lpVtbl->Finish_ProcessSoHResponse(This)
+#define AsyncINapSystemHealthAgentCallback_Begin_NotifySystemIsolationStateChange(This) (This)->lpVtbl->Begin_NotifySystemIsolationStateChange(This)
+#define AsyncINapSystemHealthAgentCallback_Finish_NotifySystemIsolationStateChange(This) (This)->lpVtbl->Finish_NotifySystemIsolationStateChange(This)
+#define AsyncINapSystemHealthAgentCallback_Begin_GetFixupInfo(This) (This)->lpVtbl->Begin_GetFixupInfo(This)
+#define AsyncINapSystemHealthAgentCallback_Finish_GetFixupInfo(This, info) (This)->lpVtbl->Finish_GetFixupInfo(This, info)
+#define AsyncINapSystemHealthAgentCallback_Begin_CompareSoHRequests(This, lhs, rhs) (This)->lpVtbl->Begin_CompareSoHRequests(This, lhs, rhs)
+#define AsyncINapSystemHealthAgentCallback_Finish_CompareSoHRequests(This, isEqual) (This)->lpVtbl->Finish_CompareSoHRequests(This, isEqual)
+#define AsyncINapSystemHealthAgentCallback_Begin_NotifyOrphanedSoHRequest(This, correlationId) (This)->lpVtbl->Begin_NotifyOrphanedSoHRequest(This, correlationId)
+#define AsyncINapSystemHealthAgentCallback_Finish_NotifyOrphanedSoHRequest(This) (This)->lpVtbl->Finish_NotifyOrphanedSoHRequest(This)
+#endif
+#define __AsyncINapSystemHealthAgentCallback_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * One validation as a system health validator sees it: the client's SoH request and
+ * the SoH response it sets.
+ */
+struct NAPUTIL_UUID("ADACB3A0-D4F4-4F17-8933-51D60FCCA606") INapSystemHealthValidationRequest : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE GetCorrelationId(CorrelationId *correlationId) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetStringCorrelationId(StringCorrelationId **correlationId) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetMachineName(CountedString **machineName) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetSoHRequest(SoHRequest **sohRequest,
+                                                    BOOL *napSystemGenerated) = 0;
+    virtual HRESULT STDMETHODCALLTYPE SetSoHResponse(const SoHResponse *sohResponse) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetSoHResponse(SoHResponse **sohResponse) = 0;
+    virtual HRESULT STDMETHODCALLTYPE SetPrivateData(const PrivateData *privateData) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetPrivateData(PrivateData **privateData) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapSystemHealthValidationRequest, 0xADACB3A0, 0xD4F4, 0x4F17, 0x89, 0x33, 0x51, 0xD6, 0x0F, 0xCC, 0xA6, 0x06)
+#endif
+#elif defined(COBJMACROS)
+#define INapSystemHealthValidationRequest_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapSystemHealthValidationRequest_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapSystemHealthValidationRequest_Release(This) (This)->lpVtbl->Release(This)
+#define INapSystemHealthValidationRequest_GetCorrelationId(This, correlationId) (This)->lpVtbl->GetCorrelationId(This, correlationId)
+#define INapSystemHealthValidationRequest_GetStringCorrelationId(This, correlationId) (This)->lpVtbl->GetStringCorrelationId(This, correlationId)
+#define INapSystemHealthValidationRequest_GetMachineName(This, machineName) (This)->lpVtbl->GetMachineName(This, machineName)
+#define INapSystemHealthValidationRequest_GetSoHRequest(This, sohRequest, napSystemGenerated) (This)->lpVtbl->GetSoHRequest(This, sohRequest, napSystemGenerated)
+#define INapSystemHealthValidationRequest_SetSoHResponse(This, sohResponse) (This)->lpVtbl->SetSoHResponse(This, sohResponse)
+#define INapSystemHealthValidationRequest_GetSoHResponse(This, sohResponse) (This)->lpVtbl->GetSoHResponse(This, sohResponse)
+#define INapSystemHealthValidationRequest_SetPrivateData(This, privateData) (This)->lpVtbl->SetPrivateData(This, privateData)
+#define INapSystemHealthValidationRequest_GetPrivateData(This, privateData) (This)->lpVtbl->GetPrivateData(This, privateData)
+#endif
+#define __INapSystemHealthValidationRequest_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Handed to a validator with each request; the validator reports through it that the
+ * validation has finished.
+ */
+struct NAPUTIL_UUID("09C20568-F30C-489B-AE9C-4930AD7F165F") INapServerCallback : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE OnComplete(INapSystemHealthValidationRequest *request,
+                                                 HRESULT errorCode) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapServerCallback, 0x09C20568, 0xF30C, 0x489B, 0xAE, 0x9C, 0x49, 0x30, 0xAD, 0x7F, 0x16, 0x5F)
+#endif
+#elif defined(COBJMACROS)
+#define INapServerCallback_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapServerCallback_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapServerCallback_Release(This) (This)->lpVtbl->Release(This)
+#define INapServerCallback_OnComplete(This, request, errorCode) (This)->lpVtbl->OnComplete(This, request, errorCode)
+#endif
+#define __INapServerCallback_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Implemented by a system health validator (SHV): checks a client's SoH and answers
+ * through the `INapServerCallback` it is given.
+ */
+struct NAPUTIL_UUID("EF43D87C-5B6D-4820-8620-868907FE07D3") INapSystemHealthValidator : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE Validate(INapSystemHealthValidationRequest *request,
+                                               UINT32 hintTimeOutInMsec,
+                                               INapServerCallback *callback) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapSystemHealthValidator, 0xEF43D87C, 0x5B6D, 0x4820, 0x86, 0x20, 0x86, 0x89, 0x07, 0xFE, 0x07, 0xD3)
+#endif
+#elif defined(COBJMACROS)
+#define INapSystemHealthValidator_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapSystemHealthValidator_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapSystemHealthValidator_Release(This) (This)->lpVtbl->Release(This)
+#define INapSystemHealthValidator_Validate(This, request, hintTimeOutInMsec, callback) (This)->lpVtbl->Validate(This, request, hintTimeOutInMsec, callback)
+#endif
+#define __INapSystemHealthValidator_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * The asynchronous form of `INapSystemHealthValidator`.
+ */
+struct NAPUTIL_UUID("2516031A-A391-454D-B53D-C5DC84C7F2DB") AsyncINapSystemHealthValidator : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE Begin_Validate(INapSystemHealthValidationRequest *request,
+                                                     UINT32 hintTimeOutInMsec,
+                                                     INapServerCallback *callback) = 0;
+    virtual HRESULT STDMETHODCALLTYPE Finish_Validate(void) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(AsyncINapSystemHealthValidator, 0x2516031A, 0xA391, 0x454D, 0xB5, 0x3D, 0xC5, 0xDC, 0x84, 0xC7, 0xF2, 0xDB)
+#endif
+#elif defined(COBJMACROS)
+#define AsyncINapSystemHealthValidator_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define AsyncINapSystemHealthValidator_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define AsyncINapSystemHealthValidator_Release(This) (This)->lpVtbl->Release(This)
+#define AsyncINapSystemHealthValidator_Begin_Validate(This, request, hintTimeOutInMsec, callback) (This)->lpVtbl->Begin_Validate(This, request, hintTimeOutInMsec, callback)
+#define AsyncINapSystemHealthValidator_Finish_Validate(This) (This)->lpVtbl->Finish_Validate(This)
+#endif
+#define __AsyncINapSystemHealthValidator_INTERFACE_DEFINED__
+
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * `INapSystemHealthValidationRequest` with the id of the configuration to validate
+ * against.
+ */
+struct NAPUTIL_UUID("91A5D706-0CB4-4A84-8315-9380D453E385") INapSystemHealthValidationRequest2 : public INapSystemHealthValidationRequest {
+    virtual HRESULT STDMETHODCALLTYPE GetConfigID(UINT32 *configID) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(INapSystemHealthValidationRequest2, 0x91A5D706, 0x0CB4, 0x4A84, 0x83, 0x15, 0x93, 0x80, 0xD4, 0x53, 0xE3, 0x85)
+#endif
+#elif defined(COBJMACROS)
+#define INapSystemHealthValidationRequest2_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define INapSystemHealthValidationRequest2_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define INapSystemHealthValidationRequest2_Release(This) (This)->lpVtbl->Release(This)
+#define INapSystemHealthValidationRequest2_GetCorrelationId(This, correlationId) (This)->lpVtbl->GetCorrelationId(This, correlationId)
+#define INapSystemHealthValidationRequest2_GetStringCorrelationId(This, correlationId) (This)->lpVtbl->GetStringCorrelationId(This, correlationId)
+#define INapSystemHealthValidationRequest2_GetMachineName(This, machineName) (This)->lpVtbl->GetMachineName(This, machineName)
+#define INapSystemHealthValidationRequest2_GetSoHRequest(This, sohRequest, napSystemGenerated) (This)->lpVtbl->GetSoHRequest(This, sohRequest, napSystemGenerated)
+#define INapSystemHealthValidationRequest2_SetSoHResponse(This, sohResponse) (This)->lpVtbl->SetSoHResponse(This, sohResponse)
+#define INapSystemHealthValidationRequest2_GetSoHResponse(This, sohResponse) (This)->lpVtbl->GetSoHResponse(This, sohResponse)
+#define INapSystemHealthValidationRequest2_SetPrivateData(This, privateData) (This)->lpVtbl->SetPrivateData(This, privateData)
+#define INapSystemHealthValidationRequest2_GetPrivateData(This, privateData) (This)->lpVtbl->GetPrivateData(This, privateData)
+#define INapSystemHealthValidationRequest2_GetConfigID(This, configID) (This)->lpVtbl->GetConfigID(This, configID)
+#endif
+#define __INapSystemHealthValidationRequest2_INTERFACE_DEFINED__
 
 #endif /* NAPUTIL_H */

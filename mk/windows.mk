@@ -160,8 +160,8 @@ layout-proof: $(LAYOUT_SRC) ctests/layout/stdcall_calls.c ctests/layout/stdcall_
 	$(LAYOUT_DIR)/layout-host-naputil 2>/dev/null > $(LAYOUT_DIR)/host-naputil.txt
 	@sh scripts/windows/layout-compare.sh $(LAYOUT_DIR)/windows-sdk.txt \
 	    $(LAYOUT_DIR)/host-naputil.txt $(LAYOUT_DIR)/windows-naputil.txt
-	$(WIN32_CC) -std=c11 $(WIN_WARN) -DLAYOUT_DATA_ONLY -DLAYOUT_WINDOWS_SDK -S -o $(LAYOUT_DIR)/i686-windows-sdk.s ctests/layout/layout.c
-	$(WIN32_CC) -std=c11 $(WIN_WARN) -DLAYOUT_DATA_ONLY -Iinclude -S -o $(LAYOUT_DIR)/i686-naputil.s ctests/layout/layout.c
+	$(WIN32_CC) -std=c11 -O1 $(WIN_WARN) -DLAYOUT_DATA_ONLY -DLAYOUT_WINDOWS_SDK -S -o $(LAYOUT_DIR)/i686-windows-sdk.s ctests/layout/layout.c
+	$(WIN32_CC) -std=c11 -O1 $(WIN_WARN) -DLAYOUT_DATA_ONLY -Iinclude -S -o $(LAYOUT_DIR)/i686-naputil.s ctests/layout/layout.c
 	@sh scripts/windows/layout-asm-compare.sh i686-w64-mingw32 $(LAYOUT_DIR)/i686-windows-sdk.s \
 	    $(LAYOUT_DIR)/i686-naputil.s ctests/layout/nap_layout_list.h
 	$(WIN32_CC) -std=c11 $(WIN_WARN) -DLAYOUT_WINDOWS_SDK -c -o $(LAYOUT_DIR)/stdcall-sdk.o ctests/layout/stdcall_calls.c
