@@ -57,7 +57,7 @@ lib:
 header:
 	NAPUTIL_UPDATE_HEADER=1 $(CARGO) build --release
 
-test: lint test-rust test-faults check-header check-exports test-c
+test: lint test-rust test-faults check-header check-exports check-completeness test-c
 
 # Formatting (rustfmt.toml) and clippy with warnings as errors, for the
 # plain and the fault-injection build.

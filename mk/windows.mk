@@ -5,10 +5,14 @@
 #                        x86_64-pc-windows-gnu; `cargo test` under Wine; every
 #                        ctests/*.c and *.cpp built with mingw against both
 #                        libraries and run under Wine
-#   make layout-proof    sizeof/offsetof/values of every NAP type and constant:
-#                        Windows' headers (x86_64 mingw, run under Wine) vs
-#                        napUtil.h on this host and on Windows; plus the
-#                        __stdcall proof for i686-w64-mingw32
+#   make layout-proof    every declaration of mingw-w64's nap*.h is in the
+#                        layout list (nap-completeness.sh); sizeof/offsetof/
+#                        values of every NAP type and constant, and offset and
+#                        type of every COM vtable slot: Windows' headers
+#                        (x86_64 mingw, run under Wine) vs napUtil.h on this
+#                        host and on Windows; every IID and __uuidof value and
+#                        base class (C++); plus the __stdcall proof for
+#                        i686-w64-mingw32
 #   make porting-proof   ctests/porting/ built unchanged against Windows'
 #                        headers (run under Wine) and against include/compat
 #                        on this host: identical output; and the ole32 link
@@ -83,7 +87,7 @@ WIN_TEST_NAMES := $(filter-out $(WIN_SKIP_NAMES),$(notdir $(basename $(WIN_C_TES
 WIN_TEST_BINS  := $(foreach t,$(WIN_TEST_NAMES),$(WIN_BUILD)/static/$(t).exe $(WIN_BUILD)/shared/$(t).exe)
 
 .PHONY: windows-deps windows-lib test-windows test-windows-rust test-windows-c \
-	layout-proof porting-proof
+	check-completeness layout-proof porting-proof
 
 windows-deps:
 	bash scripts/windows/install-deps.sh
@@ -149,8 +153,19 @@ test-windows-c: $(WIN_SHIM) $(WIN_TEST_BINS)
 
 LAYOUT_DIR := $(WIN_BUILD)/layout
 LAYOUT_SRC := ctests/layout/layout.c ctests/layout/nap_layout_list.h
+MINGW_INCLUDE ?= /usr/share/mingw-w64/include
 
-layout-proof: $(LAYOUT_SRC) ctests/layout/stdcall_calls.c ctests/layout/stdcall_vtables.c $(HEADER)
+# Every declaration of mingw-w64's NAP headers is in the layout list (and so
+# compared below). Part of `make test` too, where mingw-w64 is installed.
+check-completeness:
+	@if [ -d $(MINGW_INCLUDE) ]; then sh scripts/windows/nap-completeness.sh $(MINGW_INCLUDE); \
+	else echo "check-completeness: skipped ($(MINGW_INCLUDE) not found; scripts/windows/install-deps.sh installs it)"; fi
+
+# The host half of iids.cpp reads the IIDs the library exports, so the
+# proof links the static library; everything else in it needs no library.
+layout-proof: $(LAYOUT_SRC) ctests/layout/iids.cpp ctests/layout/stdcall_calls.c ctests/layout/stdcall_vtables.c \
+		$(HEADER) lib
+	@sh scripts/windows/nap-completeness.sh $(MINGW_INCLUDE)
 	@mkdir -p $(LAYOUT_DIR)
 	$(WIN_CC) -std=c11 $(WIN_WARN) -DLAYOUT_WINDOWS_SDK -o $(LAYOUT_DIR)/layout-windows-sdk.exe ctests/layout/layout.c
 	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(LAYOUT_DIR)/layout-windows-naputil.exe ctests/layout/layout.c
@@ -160,6 +175,13 @@ layout-proof: $(LAYOUT_SRC) ctests/layout/stdcall_calls.c ctests/layout/stdcall_
 	$(LAYOUT_DIR)/layout-host-naputil 2>/dev/null > $(LAYOUT_DIR)/host-naputil.txt
 	@sh scripts/windows/layout-compare.sh $(LAYOUT_DIR)/windows-sdk.txt \
 	    $(LAYOUT_DIR)/host-naputil.txt $(LAYOUT_DIR)/windows-naputil.txt
+	$(WIN_CXX) -std=c++11 $(WIN_WARN) $(WIN_CXX_RUNTIME) -DLAYOUT_WINDOWS_SDK -o $(LAYOUT_DIR)/iids-windows-sdk.exe ctests/layout/iids.cpp -luuid
+	$(CXX) -std=c++11 $(WIN_WARN) -Iinclude -o $(LAYOUT_DIR)/iids-host-naputil ctests/layout/iids.cpp $(STATICLIB) $(SYSLIBS)
+	$(WINE_RUN) $(LAYOUT_DIR)/iids-windows-sdk.exe 2>/dev/null | tr -d '\r' > $(LAYOUT_DIR)/iids-windows-sdk.txt
+	$(LAYOUT_DIR)/iids-host-naputil 2>/dev/null > $(LAYOUT_DIR)/iids-host-naputil.txt
+	@if diff -u $(LAYOUT_DIR)/iids-windows-sdk.txt $(LAYOUT_DIR)/iids-host-naputil.txt; then \
+	    echo "iids: $$(grep -c '^interface ' $(LAYOUT_DIR)/iids-windows-sdk.txt) interfaces: IID_X, __uuidof(X) and base classes identical to Windows' headers (C++)"; \
+	else echo "iids: differences (see above)"; exit 1; fi
 	$(WIN32_CC) -std=c11 -O1 $(WIN_WARN) -DLAYOUT_DATA_ONLY -DLAYOUT_WINDOWS_SDK -S -o $(LAYOUT_DIR)/i686-windows-sdk.s ctests/layout/layout.c
 	$(WIN32_CC) -std=c11 -O1 $(WIN_WARN) -DLAYOUT_DATA_ONLY -Iinclude -S -o $(LAYOUT_DIR)/i686-naputil.s ctests/layout/layout.c
 	@sh scripts/windows/layout-asm-compare.sh i686-w64-mingw32 $(LAYOUT_DIR)/i686-windows-sdk.s \

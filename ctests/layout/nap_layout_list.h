@@ -313,6 +313,10 @@ LAYOUT_IFIELD(SoHAttributeValue, octetStringVal.size)
 LAYOUT_FIELD(SoHAttributeValue, octetStringVal.data)
 
 /* NapEnforcementClient.h. */
+LAYOUT_CONST(defaultProtocolMaxSize)
+LAYOUT_CONST(minProtocolMaxSize)
+LAYOUT_CONST(maxProtocolMaxSize)
+LAYOUT_ALIAS(ProtocolMaxSize, UINT32)
 LAYOUT_STRUCT(Connections)
 LAYOUT_IFIELD(Connections, count)
 LAYOUT_FIELD(Connections, connections)
