@@ -28,7 +28,7 @@ if [ -n "$missing" ]; then
     exit 1
 fi
 
-api='^_(Co[A-Z]|Alloc[A-Z]|Free[A-Z]|Initialize|Uninitialize|IID_|naputil_)'
+api='^_(Co[A-Z]|Alloc[A-Z]|Free[A-Z]|Initialize|Uninitialize|IID_|CLSID_|GUID_NULL$|naputil_)'
 total=$(printf '%s\n' "$exports" | grep -c . || true)
 extra=$(printf '%s\n' "$exports" | grep -Evc "$api" || true)
 echo "check-dylib: $(basename "$lib") ($("$OBJDUMP" --macho --private-header "$lib" | awk '/MH_MAGIC/ {print $2; exit}')):" \
