@@ -3,7 +3,9 @@
 #   make                 both libraries (release) and the regenerated header
 #   make test            format and clippy checks, Rust tests, header checks, every ctests/ program
 #                        against the static and the shared library, and
-#                        again under valgrind when it is installed
+#                        again under valgrind when it is installed; the
+#                        ctests/layers/ and ctests/sdk/ programs in both
+#                        wide-string modes
 #   make install         PREFIX=/usr/local DESTDIR= LIBDIR= INCLUDEDIR=
 #   make bench           the tracking-table benchmark (never fails on timing)
 #   make clean
@@ -46,7 +48,7 @@ TEST_NAMES := $(notdir $(basename $(C_TESTS) $(CXX_TESTS)))
 TEST_BINS  := $(foreach t,$(TEST_NAMES),$(BUILD)/static/$(t) $(BUILD)/shared/$(t))
 
 
-.PHONY: all lib header lint test test-rust test-c check-header check-exports bench install uninstall clean
+.PHONY: all lib header lint test test-rust test-c test-layers check-header check-exports bench install uninstall clean
 
 all: lib header
 
@@ -57,7 +59,7 @@ lib:
 header:
 	NAPUTIL_UPDATE_HEADER=1 $(CARGO) build --release
 
-test: lint test-rust test-faults check-header check-exports check-completeness test-c
+test: lint test-rust test-faults check-header check-exports check-completeness test-c test-layers
 
 # Formatting (rustfmt.toml) and clippy with warnings as errors, for the
 # plain and the fault-injection build.
@@ -103,6 +105,26 @@ $(BUILD)/shared/%: ctests/%.cpp $(HEADER) lib
 # and ends with one "N passed, M failed" line.
 test-c: $(TEST_BINS)
 	@VALGRIND="$(VALGRIND)" sh scripts/run-ctests.sh $(TEST_BINS)
+
+# napUtil.h with a Windows compatibility layer (ctests/layers/mock_windows.h)
+# included before it and after it, in C11 and C++17, with a 32-bit and a
+# 16-bit (-fshort-wchar) wchar_t.
+LAYER_ORDERS := layer-first naputil-first
+LAYER_WCHARS := wchar32 wchar16
+LAYER_BINS   := $(foreach o,$(LAYER_ORDERS),$(foreach w,$(LAYER_WCHARS),\
+                  $(BUILD)/layers/c-$(o)-$(w) $(BUILD)/layers/cpp-$(o)-$(w)))
+layer_flags   = $(if $(findstring naputil-first,$(1)),-DNAPUTIL_FIRST) $(if $(findstring wchar16,$(1)),-fshort-wchar)
+
+$(BUILD)/layers/c-%: ctests/layers/layers.c ctests/layers/mock_windows.h $(HEADER) lib
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O1 -g $(WARN) $(call layer_flags,$*) -Iinclude -o $@ $< $(STATICLIB) $(SYSLIBS)
+
+$(BUILD)/layers/cpp-%: ctests/layers/layers.cpp ctests/layers/mock_windows.h $(HEADER) lib
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O1 -g $(WARN) $(call layer_flags,$*) -Iinclude -o $@ $< $(STATICLIB) $(SYSLIBS)
+
+test-layers: $(LAYER_BINS)
+	@VALGRIND= sh scripts/run-ctests.sh $(LAYER_BINS)
 
 bench:
 	$(CARGO) bench --bench tracking

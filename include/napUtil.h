@@ -75,7 +75,9 @@ typedef int32_t WINBOOL;
 typedef size_t SIZE_T;
 typedef void *LPVOID;
 typedef void *HANDLE;
-typedef HANDLE HWND;
+/* A window handle, declared as Windows (STRICT) declares it. */
+struct HWND__;
+typedef struct HWND__ *HWND;
 
 /*
  * One UTF-16 code unit. Where the compiler's wchar_t is 16 bits
@@ -153,8 +155,11 @@ typedef struct _GUID {
 } GUID;
 #endif
 
+/* The rest of guiddef.h; where a compatibility layer has already provided
+ * it, its comparison functions and operators are the ones in use too. */
 #ifndef _GUIDDEF_H_
 #define _GUIDDEF_H_
+#define NAPUTIL_DEFINES_GUIDDEF 1
 #ifndef __LPGUID_DEFINED__
 #define __LPGUID_DEFINED__
 typedef GUID *LPGUID;
@@ -217,7 +222,7 @@ typedef FMTID *LPFMTID;
  * C++, macros taking pointers in C. As on Windows, a NULL pointer is the
  * caller's bug (it is dereferenced).
  */
-#ifndef _SYS_GUID_OPERATORS_
+#if defined(NAPUTIL_DEFINES_GUIDDEF) && !defined(_SYS_GUID_OPERATORS_)
 #define _SYS_GUID_OPERATORS_
 #ifdef __cplusplus
 inline int InlineIsEqualGUID(REFGUID rguid1, REFGUID rguid2)
@@ -246,7 +251,7 @@ inline int IsEqualGUID(REFGUID rguid1, REFGUID rguid2)
 #endif
 #endif /* _SYS_GUID_OPERATORS_ */
 
-#if !defined(_SYS_GUID_OPERATOR_EQ_) && !defined(_NO_SYS_GUID_OPERATOR_EQ_)
+#if defined(NAPUTIL_DEFINES_GUIDDEF) && !defined(_SYS_GUID_OPERATOR_EQ_) && !defined(_NO_SYS_GUID_OPERATOR_EQ_)
 #define _SYS_GUID_OPERATOR_EQ_
 #ifdef __cplusplus
 inline bool operator==(REFGUID guidOne, REFGUID guidOther)
