@@ -48,7 +48,7 @@ TEST_NAMES := $(notdir $(basename $(C_TESTS) $(CXX_TESTS)))
 TEST_BINS  := $(foreach t,$(TEST_NAMES),$(BUILD)/static/$(t) $(BUILD)/shared/$(t))
 
 
-.PHONY: all lib header lint test test-rust test-c test-layers check-header check-exports bench install uninstall clean
+.PHONY: all lib header lint test test-rust test-c test-layers test-sdk check-header check-exports bench install uninstall clean
 
 all: lib header
 
@@ -59,7 +59,7 @@ lib:
 header:
 	NAPUTIL_UPDATE_HEADER=1 $(CARGO) build --release
 
-test: lint test-rust test-faults check-header check-exports check-completeness test-c test-layers
+test: lint test-rust test-faults check-header check-exports check-completeness test-c test-layers test-sdk
 
 # Formatting (rustfmt.toml) and clippy with warnings as errors, for the
 # plain and the fault-injection build.
@@ -125,6 +125,32 @@ $(BUILD)/layers/cpp-%: ctests/layers/layers.cpp ctests/layers/mock_windows.h $(H
 
 test-layers: $(LAYER_BINS)
 	@VALGRIND= sh scripts/run-ctests.sh $(LAYER_BINS)
+
+# The SDK-style programs (a health agent, a validator, an enforcement
+# client) against include/compat, in both wide-string modes: as written,
+# with L"..." and -fshort-wchar; and with every L"..." spelled u"..." and a
+# 32-bit wchar_t, the one change a port that keeps wchar_t must make.
+SDK_NAMES   := sha shv enforcer
+SDK_SOURCES := $(sort $(wildcard ctests/sdk/*.cpp ctests/sdk/*.h))
+SDK_U_SRC   := $(BUILD)/sdk/u-literals
+SDK_BINS    := $(foreach n,$(SDK_NAMES),$(BUILD)/sdk/wchar16/$(n) $(BUILD)/sdk/wchar32/$(n))
+
+$(SDK_U_SRC)/%: ctests/sdk/%
+	@mkdir -p $(@D)
+	sed -e 's/\([^A-Za-z0-9_]\)L"/\1u"/g' -e 's/^L"/u"/' $< > $@
+
+$(BUILD)/sdk/wchar16/%: ctests/sdk/%.cpp $(SDK_SOURCES) $(HEADER) lib
+	@mkdir -p $(@D)
+	$(CXX) -std=c++11 -O1 -g $(WARN) -fshort-wchar -Iinclude/compat -o $@ $< $(STATICLIB) $(SYSLIBS)
+
+$(BUILD)/sdk/wchar32/%: $(SDK_U_SRC)/%.cpp $(patsubst ctests/sdk/%,$(SDK_U_SRC)/%,$(SDK_SOURCES)) $(HEADER) lib
+	@mkdir -p $(@D)
+	$(CXX) -std=c++11 -O1 -g $(WARN) -I$(CURDIR)/include/compat -o $@ $< $(STATICLIB) $(SYSLIBS)
+
+.SECONDARY: $(patsubst ctests/sdk/%,$(SDK_U_SRC)/%,$(SDK_SOURCES))
+
+test-sdk: $(SDK_BINS)
+	@sh scripts/run-sdk-programs.sh $(BUILD)/sdk $(SDK_NAMES)
 
 bench:
 	$(CARGO) bench --bench tracking

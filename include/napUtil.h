@@ -124,6 +124,35 @@ typedef struct tagVARIANT VARIANT;
 #endif
 #endif
 
+/* Declaring and defining COM methods, as Windows' headers spell it. */
+#ifndef STDMETHODIMP
+#define STDMETHODIMP HRESULT STDMETHODCALLTYPE
+#endif
+#ifndef STDMETHODIMP_
+#define STDMETHODIMP_(type) type STDMETHODCALLTYPE
+#endif
+#if defined(NAPUTIL_CXX_INTERFACES)
+#ifndef STDMETHOD
+#define STDMETHOD(method) virtual HRESULT STDMETHODCALLTYPE method
+#endif
+#ifndef STDMETHOD_
+#define STDMETHOD_(type, method) virtual type STDMETHODCALLTYPE method
+#endif
+#ifndef PURE
+#define PURE = 0
+#endif
+#else
+#ifndef STDMETHOD
+#define STDMETHOD(method) HRESULT(STDMETHODCALLTYPE *method)
+#endif
+#ifndef STDMETHOD_
+#define STDMETHOD_(type, method) type(STDMETHODCALLTYPE *method)
+#endif
+#ifndef PURE
+#define PURE
+#endif
+#endif
+
 #ifndef SUCCEEDED
 #define SUCCEEDED(hr) (((HRESULT)(hr)) >= 0)
 #endif

@@ -13,10 +13,11 @@
 #                        host and on Windows; every IID and __uuidof value and
 #                        base class (C++); plus the __stdcall proof for
 #                        i686-w64-mingw32
-#   make porting-proof   ctests/porting/ built unchanged against Windows'
-#                        headers (run under Wine) and against include/compat
-#                        on this host: identical output; and the ole32 link
-#                        order check
+#   make porting-proof   ctests/porting/ and the SDK-style programs of
+#                        ctests/sdk/ built unchanged against Windows' headers
+#                        (run under Wine) and against include/compat on this
+#                        host (-fshort-wchar for ctests/sdk/): identical
+#                        output; and the ole32 link order check
 #
 # Prerequisites: scripts/windows/install-deps.sh (Debian packages: the Rust
 # toolchain with std sources, mingw-w64, Wine). See docs/PLATFORMS.md.
@@ -205,27 +206,39 @@ layout-proof: $(LAYOUT_SRC) ctests/layout/iids.cpp ctests/layout/stdcall_calls.c
 # Windows code spells (NapUtil.h ...); mingw-w64 ships them in lower case
 # and without NapError.h (its codes are in winerror.h), and this host's file
 # system is case-sensitive, so a directory of one-line forwarders stands in
-# for the case-insensitive lookup a Windows host does.
+# for the case-insensitive lookup a Windows host does. The IIDs the
+# programs name come from naputil.dll (mingw-w64's libuuid has no NAP
+# IIDs) and IID_IUnknown from libuuid.
 
 PORT_DIR     := $(WIN_BUILD)/porting
 PORT_SDKNAMES := $(PORT_DIR)/sdk-names
 PORT_SRC     := ctests/porting/porting.c ctests/porting/porting.cpp ctests/porting/wtext.h
+PORT_SDK     := sha shv enforcer
+PORT_SDK_SRC := $(sort $(wildcard ctests/sdk/*.cpp ctests/sdk/*.h))
+PORT_NAMES   := NapUtil:naputil NapTypes:naptypes NapProtocol:napprotocol NapError:winerror \
+                NapEnforcementClient:napenforcementclient NapSystemHealthAgent:napsystemhealthagent \
+                NapSystemHealthValidator:napsystemhealthvalidator NapManagement:napmanagement \
+                NapServerManagement:napservermanagement NapCommon:napcommon \
+                NapCertRelyingParty:napcertrelyingparty NapMicrosoftVendorIds:napmicrosoftvendorids
 
-$(PORT_SDKNAMES)/NapUtil.h:
+$(PORT_SDKNAMES)/NapUtil.h: mk/windows.mk
 	@mkdir -p $(@D)
-	for pair in NapUtil:naputil NapTypes:naptypes NapProtocol:napprotocol \
-	            NapError:winerror NapEnforcementClient:napenforcementclient; do \
+	for pair in $(PORT_NAMES); do \
 	    echo "#include <$${pair#*:}.h>" > $(@D)/$${pair%%:*}.h; done
 
-porting-proof: $(PORT_SRC) ctests/porting/link_order.c $(PORT_SDKNAMES)/NapUtil.h \
+porting-proof: $(PORT_SRC) $(PORT_SDK_SRC) ctests/porting/link_order.c $(PORT_SDKNAMES)/NapUtil.h \
 		$(WIN_SHIM) windows-lib lib
 	@mkdir -p $(PORT_DIR)
 	$(CC) -std=c11 $(WIN_WARN) -Iinclude/compat -o $(PORT_DIR)/porting-c ctests/porting/porting.c $(STATICLIB) $(SYSLIBS)
 	$(CXX) -std=c++11 $(WIN_WARN) -Iinclude/compat -o $(PORT_DIR)/porting-cpp ctests/porting/porting.cpp $(STATICLIB) $(SYSLIBS)
 	$(WIN_CC) -std=c11 $(WIN_WARN) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/porting-c.exe ctests/porting/porting.c -L$(WIN_OUT) -lnaputil
 	$(WIN_CXX) -std=c++11 $(WIN_WARN) $(WIN_CXX_RUNTIME) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/porting-cpp.exe ctests/porting/porting.cpp -L$(WIN_OUT) -lnaputil -luuid
+	for p in $(PORT_SDK); do \
+	    $(CXX) -std=c++11 $(WIN_WARN) -fshort-wchar -Iinclude/compat -o $(PORT_DIR)/$$p ctests/sdk/$$p.cpp $(STATICLIB) $(SYSLIBS) && \
+	    $(WIN_CXX) -std=c++11 $(WIN_WARN) $(WIN_CXX_RUNTIME) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/$$p.exe ctests/sdk/$$p.cpp \
+	        -L$(WIN_OUT) -lnaputil -luuid || exit 1; done
 	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-naputil-first.exe ctests/porting/link_order.c -L$(WIN_OUT) -lnaputil -lole32
 	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-ole32-first.exe ctests/porting/link_order.c -L$(WIN_OUT) -lole32 -lnaputil
 	$(WIN_LINK) $(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-static-naputil-first.exe ctests/porting/link_order.c $(WIN_STATICLIB) -lole32 $(WIN_SYSLIBS)
 	@NAPUTIL_WIN_DLLS=$(dir $(WIN_SHIM)):$(WIN_OUT) WINE_RUN=$(WINE_RUN) \
-	    sh scripts/windows/porting-compare.sh $(PORT_DIR)
+	    sh scripts/windows/porting-compare.sh $(PORT_DIR) porting-c porting-cpp $(PORT_SDK)

@@ -41,7 +41,6 @@ public:
         completed_++;
         return errorCode;
     }
-    STDMETHODIMP GetConfig(SystemHealthEntityId, UINT16 *, BYTE **) { return S_FALSE; }
     ULONG refs() const { return refs_; }
     int completed() const { return completed_; }
 

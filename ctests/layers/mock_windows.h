@@ -56,11 +56,21 @@ typedef OLECHAR *BSTR;
 #define EXTERN_C extern
 #endif
 #endif
-/* ATL-style helpers a port layer typically adds. */
+/* COM method macros, written as a port layer might (C++ only). */
+#ifdef __cplusplus
+#ifndef STDMETHOD
 #define STDMETHOD(method) virtual HRESULT STDMETHODCALLTYPE method
+#endif
+#ifndef STDMETHOD_
 #define STDMETHOD_(type, method) virtual type STDMETHODCALLTYPE method
+#endif
+#ifndef STDMETHODIMP
 #define STDMETHODIMP HRESULT STDMETHODCALLTYPE
+#endif
+#ifndef STDMETHODIMP_
 #define STDMETHODIMP_(type) type STDMETHODCALLTYPE
+#endif
+#endif
 
 #ifndef TRUE
 #define TRUE 1
