@@ -108,11 +108,15 @@ test-c: $(TEST_BINS)
 
 # napUtil.h with a Windows compatibility layer (ctests/layers/mock_windows.h)
 # included before it and after it, in C11 and C++17, with a 32-bit and a
-# 16-bit (-fshort-wchar) wchar_t.
+# 16-bit (-fshort-wchar) wchar_t; with $(CC)/$(CXX) and, when installed,
+# clang/clang++ too.
+CLANG        ?= $(shell command -v clang 2>/dev/null)
+CLANGXX      ?= $(shell command -v clang++ 2>/dev/null)
 LAYER_ORDERS := layer-first naputil-first
 LAYER_WCHARS := wchar32 wchar16
-LAYER_BINS   := $(foreach o,$(LAYER_ORDERS),$(foreach w,$(LAYER_WCHARS),\
-                  $(BUILD)/layers/c-$(o)-$(w) $(BUILD)/layers/cpp-$(o)-$(w)))
+LAYER_KINDS  := c cpp $(if $(CLANG),clang-c) $(if $(CLANGXX),clang-cpp)
+LAYER_BINS   := $(foreach k,$(LAYER_KINDS),$(foreach o,$(LAYER_ORDERS),$(foreach w,$(LAYER_WCHARS),\
+                  $(BUILD)/layers/$(k)-$(o)-$(w))))
 layer_flags   = $(if $(findstring naputil-first,$(1)),-DNAPUTIL_FIRST) $(if $(findstring wchar16,$(1)),-fshort-wchar)
 
 $(BUILD)/layers/c-%: ctests/layers/layers.c ctests/layers/mock_windows.h $(HEADER) lib
@@ -122,6 +126,14 @@ $(BUILD)/layers/c-%: ctests/layers/layers.c ctests/layers/mock_windows.h $(HEADE
 $(BUILD)/layers/cpp-%: ctests/layers/layers.cpp ctests/layers/mock_windows.h $(HEADER) lib
 	@mkdir -p $(@D)
 	$(CXX) -std=c++17 -O1 -g $(WARN) $(call layer_flags,$*) -Iinclude -o $@ $< $(STATICLIB) $(SYSLIBS)
+
+$(BUILD)/layers/clang-c-%: ctests/layers/layers.c ctests/layers/mock_windows.h $(HEADER) lib
+	@mkdir -p $(@D)
+	$(CLANG) -std=c11 -O1 -g $(WARN) $(call layer_flags,$*) -Iinclude -o $@ $< $(STATICLIB) $(SYSLIBS)
+
+$(BUILD)/layers/clang-cpp-%: ctests/layers/layers.cpp ctests/layers/mock_windows.h $(HEADER) lib
+	@mkdir -p $(@D)
+	$(CLANGXX) -std=c++20 -O1 -g $(WARN) $(call layer_flags,$*) -Iinclude -o $@ $< $(STATICLIB) $(SYSLIBS)
 
 test-layers: $(LAYER_BINS)
 	@VALGRIND= sh scripts/run-ctests.sh $(LAYER_BINS)

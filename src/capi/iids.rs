@@ -131,42 +131,50 @@ pub static IID_INapComponentConfig3: IID = GUID::parse("9C4A8101-8CFE-4332-876E-
 #[no_mangle]
 pub static IID_INapCertRelyingParty: IID = GUID::parse("62C02FFC-4C77-4158-8754-782D5B4EE66E");
 
-/// `CLSID_NapSoHConstructor`: {E8140D53-6535-46A5-B8A1-DA6C571DA9B9}, the class of Windows' `INapSoHConstructor`
-/// object. No object of this class exists outside Windows.
+/// `CLSID_NapSoHConstructor`: {E8140D53-6535-46A5-B8A1-DA6C571DA9B9},
+/// the class of Windows' `INapSoHConstructor` object. No object of this class
+/// exists outside Windows.
 #[no_mangle]
 pub static CLSID_NapSoHConstructor: CLSID = GUID::parse("E8140D53-6535-46A5-B8A1-DA6C571DA9B9");
 
-/// `CLSID_NapSoHProcessor`: {AA160628-8775-46E3-837C-F7A2AE66E2F5}, the class of Windows' `INapSoHProcessor`
-/// object. No object of this class exists outside Windows.
+/// `CLSID_NapSoHProcessor`: {AA160628-8775-46E3-837C-F7A2AE66E2F5},
+/// the class of Windows' `INapSoHProcessor` object. No object of this class
+/// exists outside Windows.
 #[no_mangle]
 pub static CLSID_NapSoHProcessor: CLSID = GUID::parse("AA160628-8775-46E3-837C-F7A2AE66E2F5");
 
-/// `CLSID_NapEnforcementClientBinding`: {9443B89B-6564-496A-B19C-6C6D22709045}, the class of Windows' `INapEnforcementClientBinding`
-/// object. No object of this class exists outside Windows.
+/// `CLSID_NapEnforcementClientBinding`: {9443B89B-6564-496A-B19C-6C6D22709045},
+/// the class of Windows' `INapEnforcementClientBinding` object. No object of this class
+/// exists outside Windows.
 #[no_mangle]
 pub static CLSID_NapEnforcementClientBinding: CLSID = GUID::parse("9443B89B-6564-496A-B19C-6C6D22709045");
 
-/// `CLSID_NapSystemHealthAgentBinding`: {8E594310-16CA-4A00-932F-F70969F990C0}, the class of Windows' `INapSystemHealthAgentBinding`
-/// object. No object of this class exists outside Windows.
+/// `CLSID_NapSystemHealthAgentBinding`: {8E594310-16CA-4A00-932F-F70969F990C0},
+/// the class of Windows' `INapSystemHealthAgentBinding` object. No object of this class
+/// exists outside Windows.
 #[no_mangle]
 pub static CLSID_NapSystemHealthAgentBinding: CLSID = GUID::parse("8E594310-16CA-4A00-932F-F70969F990C0");
 
-/// `CLSID_NapClientManagement`: {EB082BA1-DF8A-46BE-82F3-35BF9E9BE52F}, the class of Windows' `INapClientManagement`
-/// object. No object of this class exists outside Windows.
+/// `CLSID_NapClientManagement`: {EB082BA1-DF8A-46BE-82F3-35BF9E9BE52F},
+/// the class of Windows' `INapClientManagement` object. No object of this class
+/// exists outside Windows.
 #[no_mangle]
 pub static CLSID_NapClientManagement: CLSID = GUID::parse("EB082BA1-DF8A-46BE-82F3-35BF9E9BE52F");
 
-/// `CLSID_NapServerManagement`: {BFCB2C6D-04AA-4FB9-BC72-58E1AF64BE39}, the class of Windows' `INapServerManagement`
-/// object. No object of this class exists outside Windows.
+/// `CLSID_NapServerManagement`: {BFCB2C6D-04AA-4FB9-BC72-58E1AF64BE39},
+/// the class of Windows' `INapServerManagement` object. No object of this class
+/// exists outside Windows.
 #[no_mangle]
 pub static CLSID_NapServerManagement: CLSID = GUID::parse("BFCB2C6D-04AA-4FB9-BC72-58E1AF64BE39");
 
-/// `CLSID_NapServerInfo`: {3B881B82-5BF4-4657-A3A2-CCE17E4FD39A}, the class of Windows' `INapServerInfo`
-/// object. No object of this class exists outside Windows.
+/// `CLSID_NapServerInfo`: {3B881B82-5BF4-4657-A3A2-CCE17E4FD39A},
+/// the class of Windows' `INapServerInfo` object. No object of this class
+/// exists outside Windows.
 #[no_mangle]
 pub static CLSID_NapServerInfo: CLSID = GUID::parse("3B881B82-5BF4-4657-A3A2-CCE17E4FD39A");
 
-/// `CLSID_NapCertRelyingParty`: {E5FAE3B3-1AC8-4BD3-87E6-48EFF509DDAA}, the class of Windows' `INapCertRelyingParty`
-/// object. No object of this class exists outside Windows.
+/// `CLSID_NapCertRelyingParty`: {E5FAE3B3-1AC8-4BD3-87E6-48EFF509DDAA},
+/// the class of Windows' `INapCertRelyingParty` object. No object of this class
+/// exists outside Windows.
 #[no_mangle]
 pub static CLSID_NapCertRelyingParty: CLSID = GUID::parse("E5FAE3B3-1AC8-4BD3-87E6-48EFF509DDAA");
