@@ -52,12 +52,13 @@
 #else /* !_WIN32: Windows base types with their Windows x64 sizes */
 
 /*
- * What Windows' own headers guard -- FILETIME, GUID and the rest of
- * guiddef.h, IUnknown, IMalloc, IMallocSpy, TRUE, WINAPI, the HRESULT
- * codes -- is defined here behind the same guard, so a Windows
- * compatibility layer that uses Windows' guards may be included before or
- * after this header. The integer typedefs have no guard on Windows either:
- * C++ and C11 accept a repeated typedef of the same type.
+ * FILETIME, GUID and the rest of guiddef.h, IUnknown, IMalloc and IMallocSpy
+ * are defined behind the guards Windows' own headers use, and the Windows
+ * macros (TRUE, WINAPI, the HRESULT codes, ...) behind #ifndef. So a Windows
+ * compatibility layer that uses Windows' guards may be included before this
+ * header, and after it if it puts #ifndef around its macros too. The integer
+ * typedefs have no guard, as on Windows: C++ and C11 accept a repeated
+ * typedef of the same type.
  */
 
 #include <string.h> /* memcmp, for IsEqualGUID */
