@@ -8,7 +8,8 @@
 #                        shared library (and again under valgrind when it is
 #                        installed), and a staged `make install` used through
 #                        pkg-config and CMake, then a 20-second run of the SoH
-#                        fuzz target (mk/fuzz.mk)
+#                        fuzz target (mk/fuzz.mk); the ctests/layers/ and
+#                        ctests/sdk/ programs in both wide-string modes
 #   make install         PREFIX=/usr/local DESTDIR= LIBDIR= INCLUDEDIR=
 #                        PKGCONFIGDIR= CMAKEDIR=  (see docs/INSTALL.md)
 #   make uninstall       the same variables: removes what `make install` wrote
@@ -85,8 +86,8 @@ CXX_TESTS  := $(sort $(wildcard ctests/*.cpp))
 TEST_NAMES := $(notdir $(basename $(C_TESTS) $(CXX_TESTS)))
 TEST_BINS  := $(foreach t,$(TEST_NAMES),$(BUILD)/static/$(t) $(BUILD)/shared/$(t))
 
-.PHONY: FORCE all lib header lint stage stage-lib test test-rust test-c check-header check-exports \
-	check-case-clash test-install bench install uninstall clean
+.PHONY: FORCE all lib header lint stage stage-lib test test-rust test-c test-layers test-sdk check-header \
+	check-exports check-case-clash test-install bench install uninstall clean
 
 all: lib header stage
 
@@ -97,7 +98,7 @@ lib:
 header:
 	NAPUTIL_UPDATE_HEADER=1 $(CARGO) build --release
 
-test: lint test-rust test-faults check-header check-exports check-case-clash test-c test-install fuzz-smoke
+test: lint test-rust test-faults check-header check-exports check-completeness check-case-clash test-c test-layers test-sdk test-install fuzz-smoke
 
 # Formatting (rustfmt.toml) and clippy with warnings as errors, for the
 # plain and the fault-injection build.
@@ -166,6 +167,64 @@ $(BUILD)/shared/%: ctests/%.cpp $(HEADER) stage-lib
 # and ends with one "N passed, M failed" line.
 test-c: $(TEST_BINS)
 	@VALGRIND="$(VALGRIND)" sh scripts/run-ctests.sh $(TEST_BINS)
+
+# napUtil.h with a Windows compatibility layer (ctests/layers/mock_windows.h)
+# included before it and after it, in C11 and C++17, with a 32-bit and a
+# 16-bit (-fshort-wchar) wchar_t; with $(CC)/$(CXX) and, when installed,
+# clang/clang++ too.
+CLANG        ?= $(shell command -v clang 2>/dev/null)
+CLANGXX      ?= $(shell command -v clang++ 2>/dev/null)
+LAYER_ORDERS := layer-first naputil-first
+LAYER_WCHARS := wchar32 wchar16
+LAYER_KINDS  := c cpp $(if $(CLANG),clang-c) $(if $(CLANGXX),clang-cpp)
+LAYER_BINS   := $(foreach k,$(LAYER_KINDS),$(foreach o,$(LAYER_ORDERS),$(foreach w,$(LAYER_WCHARS),\
+                  $(BUILD)/layers/$(k)-$(o)-$(w))))
+layer_flags   = $(if $(findstring naputil-first,$(1)),-DNAPUTIL_FIRST) $(if $(findstring wchar16,$(1)),-fshort-wchar)
+
+$(BUILD)/layers/c-%: ctests/layers/layers.c ctests/layers/mock_windows.h $(HEADER) lib
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O1 -g $(WARN) $(call layer_flags,$*) -Iinclude -o $@ $< $(STATICLIB) $(SYSLIBS)
+
+$(BUILD)/layers/cpp-%: ctests/layers/layers.cpp ctests/layers/mock_windows.h $(HEADER) lib
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O1 -g $(WARN) $(call layer_flags,$*) -Iinclude -o $@ $< $(STATICLIB) $(SYSLIBS)
+
+$(BUILD)/layers/clang-c-%: ctests/layers/layers.c ctests/layers/mock_windows.h $(HEADER) lib
+	@mkdir -p $(@D)
+	$(CLANG) -std=c11 -O1 -g $(WARN) $(call layer_flags,$*) -Iinclude -o $@ $< $(STATICLIB) $(SYSLIBS)
+
+$(BUILD)/layers/clang-cpp-%: ctests/layers/layers.cpp ctests/layers/mock_windows.h $(HEADER) lib
+	@mkdir -p $(@D)
+	$(CLANGXX) -std=c++20 -O1 -g $(WARN) $(call layer_flags,$*) -Iinclude -o $@ $< $(STATICLIB) $(SYSLIBS)
+
+test-layers: $(LAYER_BINS)
+	@VALGRIND= sh scripts/run-ctests.sh $(LAYER_BINS)
+
+# The SDK-style programs (a health agent, a validator, an enforcement
+# client) against the compat headers, in both wide-string modes: as written,
+# with L"..." and -fshort-wchar; and with every L"..." spelled u"..." and a
+# 32-bit wchar_t, the one change a port that keeps wchar_t must make.
+SDK_NAMES   := sha shv enforcer
+SDK_SOURCES := $(sort $(wildcard ctests/sdk/*.cpp ctests/sdk/*.h))
+SDK_U_SRC   := $(BUILD)/sdk/u-literals
+SDK_BINS    := $(foreach n,$(SDK_NAMES),$(BUILD)/sdk/wchar16/$(n) $(BUILD)/sdk/wchar32/$(n))
+
+$(SDK_U_SRC)/%: ctests/sdk/%
+	@mkdir -p $(@D)
+	sed -e 's/\([^A-Za-z0-9_]\)L"/\1u"/g' -e 's/^L"/u"/' $< > $@
+
+$(BUILD)/sdk/wchar16/%: ctests/sdk/%.cpp $(SDK_SOURCES) $(HEADER) $(COMPAT_STAMP) lib
+	@mkdir -p $(@D)
+	$(CXX) -std=c++11 -O1 -g $(WARN) -fshort-wchar -I$(COMPAT_DIR) -o $@ $< $(STATICLIB) $(SYSLIBS)
+
+$(BUILD)/sdk/wchar32/%: $(SDK_U_SRC)/%.cpp $(patsubst ctests/sdk/%,$(SDK_U_SRC)/%,$(SDK_SOURCES)) $(HEADER) $(COMPAT_STAMP) lib
+	@mkdir -p $(@D)
+	$(CXX) -std=c++11 -O1 -g $(WARN) -I$(CURDIR)/$(COMPAT_DIR) -o $@ $< $(STATICLIB) $(SYSLIBS)
+
+.SECONDARY: $(patsubst ctests/sdk/%,$(SDK_U_SRC)/%,$(SDK_SOURCES))
+
+test-sdk: $(SDK_BINS)
+	@sh scripts/run-sdk-programs.sh $(BUILD)/sdk $(SDK_NAMES)
 
 bench:
 	$(CARGO) bench --bench tracking

@@ -5,14 +5,19 @@
 #                        x86_64-pc-windows-gnu; `cargo test` under Wine; every
 #                        ctests/*.c and *.cpp built with mingw against both
 #                        libraries and run under Wine
-#   make layout-proof    sizeof/offsetof/values of every NAP type and constant:
-#                        Windows' headers (x86_64 mingw, run under Wine) vs
-#                        napUtil.h on this host and on Windows; plus the
-#                        __stdcall proof for i686-w64-mingw32
-#   make porting-proof   ctests/porting/ built unchanged against Windows'
-#                        headers (run under Wine) and against the compat
-#                        headers (build/include/naputil) on this host:
-#                        identical output; and the ole32 link order check
+#   make layout-proof    every declaration of mingw-w64's nap*.h is in the
+#                        layout list (nap-completeness.sh); sizeof/offsetof/
+#                        values of every NAP type and constant, and offset and
+#                        type of every COM vtable slot: Windows' headers
+#                        (x86_64 mingw, run under Wine) vs napUtil.h on this
+#                        host and on Windows; every IID and __uuidof value and
+#                        base class (C++); plus the __stdcall proof for
+#                        i686-w64-mingw32
+#   make porting-proof   ctests/porting/ and the SDK-style programs of
+#                        ctests/sdk/ built unchanged against Windows' headers
+#                        (run under Wine) and against the compat headers
+#                        (build/include/naputil) on this host (-fshort-wchar for ctests/sdk/): identical
+#                        output; and the ole32 link order check
 #
 # Prerequisites: scripts/windows/install-deps.sh (Debian packages: the Rust
 # toolchain with std sources, mingw-w64, Wine). See docs/PLATFORMS.md.
@@ -83,7 +88,7 @@ WIN_TEST_NAMES := $(filter-out $(WIN_SKIP_NAMES),$(notdir $(basename $(WIN_C_TES
 WIN_TEST_BINS  := $(foreach t,$(WIN_TEST_NAMES),$(WIN_BUILD)/static/$(t).exe $(WIN_BUILD)/shared/$(t).exe)
 
 .PHONY: windows-deps windows-lib test-windows test-windows-rust test-windows-c \
-	layout-proof porting-proof
+	check-completeness layout-proof porting-proof
 
 windows-deps:
 	bash scripts/windows/install-deps.sh
@@ -149,8 +154,19 @@ test-windows-c: $(WIN_SHIM) $(WIN_TEST_BINS)
 
 LAYOUT_DIR := $(WIN_BUILD)/layout
 LAYOUT_SRC := ctests/layout/layout.c ctests/layout/nap_layout_list.h
+MINGW_INCLUDE ?= /usr/share/mingw-w64/include
 
-layout-proof: $(LAYOUT_SRC) ctests/layout/stdcall_calls.c ctests/layout/stdcall_vtables.c $(HEADER)
+# Every declaration of mingw-w64's NAP headers is in the layout list (and so
+# compared below). Part of `make test` too, where mingw-w64 is installed.
+check-completeness:
+	@if [ -d $(MINGW_INCLUDE) ]; then sh scripts/windows/nap-completeness.sh $(MINGW_INCLUDE); \
+	else echo "check-completeness: skipped ($(MINGW_INCLUDE) not found; scripts/windows/install-deps.sh installs it)"; fi
+
+# The host half of iids.cpp reads the IIDs the library exports, so the
+# proof links the static library; everything else in it needs no library.
+layout-proof: $(LAYOUT_SRC) ctests/layout/iids.cpp ctests/layout/stdcall_calls.c ctests/layout/stdcall_vtables.c \
+		$(HEADER) lib
+	@sh scripts/windows/nap-completeness.sh $(MINGW_INCLUDE)
 	@mkdir -p $(LAYOUT_DIR)
 	$(WIN_CC) -std=c11 $(WIN_WARN) -DLAYOUT_WINDOWS_SDK -o $(LAYOUT_DIR)/layout-windows-sdk.exe ctests/layout/layout.c
 	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(LAYOUT_DIR)/layout-windows-naputil.exe ctests/layout/layout.c
@@ -160,8 +176,15 @@ layout-proof: $(LAYOUT_SRC) ctests/layout/stdcall_calls.c ctests/layout/stdcall_
 	$(LAYOUT_DIR)/layout-host-naputil 2>/dev/null > $(LAYOUT_DIR)/host-naputil.txt
 	@sh scripts/windows/layout-compare.sh $(LAYOUT_DIR)/windows-sdk.txt \
 	    $(LAYOUT_DIR)/host-naputil.txt $(LAYOUT_DIR)/windows-naputil.txt
-	$(WIN32_CC) -std=c11 $(WIN_WARN) -DLAYOUT_DATA_ONLY -DLAYOUT_WINDOWS_SDK -S -o $(LAYOUT_DIR)/i686-windows-sdk.s ctests/layout/layout.c
-	$(WIN32_CC) -std=c11 $(WIN_WARN) -DLAYOUT_DATA_ONLY -Iinclude -S -o $(LAYOUT_DIR)/i686-naputil.s ctests/layout/layout.c
+	$(WIN_CXX) -std=c++11 $(WIN_WARN) $(WIN_CXX_RUNTIME) -DLAYOUT_WINDOWS_SDK -o $(LAYOUT_DIR)/iids-windows-sdk.exe ctests/layout/iids.cpp -luuid
+	$(CXX) -std=c++11 $(WIN_WARN) -Iinclude -o $(LAYOUT_DIR)/iids-host-naputil ctests/layout/iids.cpp $(STATICLIB) $(SYSLIBS)
+	$(WINE_RUN) $(LAYOUT_DIR)/iids-windows-sdk.exe 2>/dev/null | tr -d '\r' > $(LAYOUT_DIR)/iids-windows-sdk.txt
+	$(LAYOUT_DIR)/iids-host-naputil 2>/dev/null > $(LAYOUT_DIR)/iids-host-naputil.txt
+	@if diff -u $(LAYOUT_DIR)/iids-windows-sdk.txt $(LAYOUT_DIR)/iids-host-naputil.txt; then \
+	    echo "iids: $$(grep -c '^interface ' $(LAYOUT_DIR)/iids-windows-sdk.txt) interfaces: IID_X, __uuidof(X) and base classes identical to Windows' headers (C++)"; \
+	else echo "iids: differences (see above)"; exit 1; fi
+	$(WIN32_CC) -std=c11 -O1 $(WIN_WARN) -DLAYOUT_DATA_ONLY -DLAYOUT_WINDOWS_SDK -S -o $(LAYOUT_DIR)/i686-windows-sdk.s ctests/layout/layout.c
+	$(WIN32_CC) -std=c11 -O1 $(WIN_WARN) -DLAYOUT_DATA_ONLY -Iinclude -S -o $(LAYOUT_DIR)/i686-naputil.s ctests/layout/layout.c
 	@sh scripts/windows/layout-asm-compare.sh i686-w64-mingw32 $(LAYOUT_DIR)/i686-windows-sdk.s \
 	    $(LAYOUT_DIR)/i686-naputil.s ctests/layout/nap_layout_list.h
 	$(WIN32_CC) -std=c11 $(WIN_WARN) -DLAYOUT_WINDOWS_SDK -c -o $(LAYOUT_DIR)/stdcall-sdk.o ctests/layout/stdcall_calls.c
@@ -183,27 +206,39 @@ layout-proof: $(LAYOUT_SRC) ctests/layout/stdcall_calls.c ctests/layout/stdcall_
 # Windows code spells (NapUtil.h ...); mingw-w64 ships them in lower case
 # and without NapError.h (its codes are in winerror.h), and this host's file
 # system is case-sensitive, so a directory of one-line forwarders stands in
-# for the case-insensitive lookup a Windows host does.
+# for the case-insensitive lookup a Windows host does. The IIDs the
+# programs name come from naputil.dll (mingw-w64's libuuid has no NAP
+# IIDs) and IID_IUnknown from libuuid.
 
 PORT_DIR     := $(WIN_BUILD)/porting
 PORT_SDKNAMES := $(PORT_DIR)/sdk-names
 PORT_SRC     := ctests/porting/porting.c ctests/porting/porting.cpp ctests/porting/wtext.h
+PORT_SDK     := sha shv enforcer
+PORT_SDK_SRC := $(sort $(wildcard ctests/sdk/*.cpp ctests/sdk/*.h))
+PORT_NAMES   := NapUtil:naputil NapTypes:naptypes NapProtocol:napprotocol NapError:winerror \
+                NapEnforcementClient:napenforcementclient NapSystemHealthAgent:napsystemhealthagent \
+                NapSystemHealthValidator:napsystemhealthvalidator NapManagement:napmanagement \
+                NapServerManagement:napservermanagement NapCommon:napcommon \
+                NapCertRelyingParty:napcertrelyingparty NapMicrosoftVendorIds:napmicrosoftvendorids
 
-$(PORT_SDKNAMES)/NapUtil.h:
+$(PORT_SDKNAMES)/NapUtil.h: mk/windows.mk
 	@mkdir -p $(@D)
-	for pair in NapUtil:naputil NapTypes:naptypes NapProtocol:napprotocol \
-	            NapError:winerror NapEnforcementClient:napenforcementclient; do \
+	for pair in $(PORT_NAMES); do \
 	    echo "#include <$${pair#*:}.h>" > $(@D)/$${pair%%:*}.h; done
 
-porting-proof: $(PORT_SRC) ctests/porting/link_order.c $(PORT_SDKNAMES)/NapUtil.h \
+porting-proof: $(PORT_SRC) $(PORT_SDK_SRC) ctests/porting/link_order.c $(PORT_SDKNAMES)/NapUtil.h \
 		$(COMPAT_STAMP) $(WIN_SHIM) windows-lib lib
 	@mkdir -p $(PORT_DIR)
 	$(CC) -std=c11 $(WIN_WARN) -I$(COMPAT_DIR) -o $(PORT_DIR)/porting-c ctests/porting/porting.c $(STATICLIB) $(SYSLIBS)
 	$(CXX) -std=c++11 $(WIN_WARN) -I$(COMPAT_DIR) -o $(PORT_DIR)/porting-cpp ctests/porting/porting.cpp $(STATICLIB) $(SYSLIBS)
 	$(WIN_CC) -std=c11 $(WIN_WARN) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/porting-c.exe ctests/porting/porting.c -L$(WIN_OUT) -lnaputil
 	$(WIN_CXX) -std=c++11 $(WIN_WARN) $(WIN_CXX_RUNTIME) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/porting-cpp.exe ctests/porting/porting.cpp -L$(WIN_OUT) -lnaputil -luuid
+	for p in $(PORT_SDK); do \
+	    $(CXX) -std=c++11 $(WIN_WARN) -fshort-wchar -I$(COMPAT_DIR) -o $(PORT_DIR)/$$p ctests/sdk/$$p.cpp $(STATICLIB) $(SYSLIBS) && \
+	    $(WIN_CXX) -std=c++11 $(WIN_WARN) $(WIN_CXX_RUNTIME) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/$$p.exe ctests/sdk/$$p.cpp \
+	        -L$(WIN_OUT) -lnaputil -luuid || exit 1; done
 	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-naputil-first.exe ctests/porting/link_order.c -L$(WIN_OUT) -lnaputil -lole32
 	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-ole32-first.exe ctests/porting/link_order.c -L$(WIN_OUT) -lole32 -lnaputil
 	$(WIN_LINK) $(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-static-naputil-first.exe ctests/porting/link_order.c $(WIN_STATICLIB) -lole32 $(WIN_SYSLIBS)
 	@NAPUTIL_WIN_DLLS=$(dir $(WIN_SHIM)):$(WIN_OUT) WINE_RUN=$(WINE_RUN) \
-	    sh scripts/windows/porting-compare.sh $(PORT_DIR)
+	    sh scripts/windows/porting-compare.sh $(PORT_DIR) porting-c porting-cpp $(PORT_SDK)

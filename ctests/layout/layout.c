@@ -15,6 +15,13 @@
 #include <naptypes.h>
 #include <napprotocol.h>
 #include <napenforcementclient.h>
+#include <napsystemhealthagent.h>
+#include <napsystemhealthvalidator.h>
+#include <napmanagement.h>
+#include <napservermanagement.h>
+#include <napcommon.h>
+#include <napcertrelyingparty.h>
+#include <napmicrosoftvendorids.h>
 #include <naputil.h>
 #else
 #ifdef _WIN32
@@ -51,10 +58,19 @@
 #define LAYOUT_ALIAS(A, T) ENTRY(_Generic((A *)0, T *: 1, default: 0), sizeof(A))
 #define LAYOUT_CONST(X) ENTRY((long long)(X))
 #define LAYOUT_FUNC(R, f, P) ENTRY(_Generic((f), R (WINAPI *) P: 1, default: 0))
+#define LAYOUT_INTERFACE(X, B) \
+    ENTRY(sizeof(X), offsetof(X, lpVtbl), sizeof(X##Vtbl), _Alignof(X##Vtbl), \
+          _Generic(&IID_##X, const GUID *: 1, default: 0))
+#define LAYOUT_SLOT(V, m, R, P) \
+    ENTRY(offsetof(V, m), sizeof(MEMBER(V, m)), \
+          _Generic(MEMBER(V, m), R (STDMETHODCALLTYPE *) P: 1, default: 0))
+#define LAYOUT_CLSID(C) ENTRY(_Generic(&C, const CLSID *: 1, default: 0))
+/* Not constant expressions in Windows' headers; compared where it runs. */
+#define LAYOUT_VALUE(X)
 #include "nap_layout_list.h"
 #else
 
-static unsigned long types, structs, fields, constants, aliases, functions;
+static unsigned long types, structs, fields, constants, aliases, functions, interfaces, slots;
 
 #define LAYOUT_TYPE(T) \
     printf("type %s size %u align %u\n", #T, (unsigned)sizeof(T), \
@@ -97,13 +113,33 @@ static unsigned long types, structs, fields, constants, aliases, functions;
         functions++; \
     }
 
+/* The IIDs and CLSIDs are only named inside _Generic and sizeof, which do
+ * not evaluate their operands, so the program needs no definition of them. */
+#define LAYOUT_INTERFACE(X, B) \
+    printf("interface %s size %u lpVtbl %u vtbl size %u align %u iid %s\n", #X, \
+           (unsigned)sizeof(X), (unsigned)offsetof(X, lpVtbl), (unsigned)sizeof(X##Vtbl), \
+           (unsigned)_Alignof(X##Vtbl), \
+           _Generic(&IID_##X, const GUID *: "declared", default: "MISTYPED")); \
+    interfaces++;
+#define LAYOUT_SLOT(V, m, R, P) \
+    printf("slot %s.%s offset %u size %u %s\n", #V, #m, (unsigned)offsetof(V, m), \
+           (unsigned)sizeof(MEMBER(V, m)), \
+           _Generic(MEMBER(V, m), R (STDMETHODCALLTYPE *) P: #R " " #P, default: "MISTYPED")); \
+    slots++;
+#define LAYOUT_CLSID(C) \
+    printf("clsid %s %s\n", #C, _Generic(&C, const CLSID *: "declared", default: "MISTYPED")); \
+    constants++;
+#define LAYOUT_VALUE(X) \
+    printf("value %s = %lld\n", #X, (long long)(X)); \
+    constants++;
+
 int main(void)
 {
 #include "nap_layout_list.h"
     fprintf(stderr,
             "layout: %lu types, %lu structs, %lu fields, %lu constants, "
-            "%lu aliases, %lu prototypes printed\n",
-            types, structs, fields, constants, aliases, functions);
+            "%lu aliases, %lu prototypes, %lu interfaces, %lu vtable slots printed\n",
+            types, structs, fields, constants, aliases, functions, interfaces, slots);
     return 0;
 }
 #endif

@@ -1,21 +1,30 @@
 #!/bin/sh
-# Runs the porting proof built by `make porting-proof` in DIR:
-# - porting-c / porting-cpp (this host, napUtil.h via the compat headers in
-#   build/include/naputil) and
-#   porting-c.exe / porting-cpp.exe (Windows' headers, naputil.dll, Wine)
-#   must print the same lines;
+# Runs the porting proof built by `make porting-proof`:
+#   porting-compare.sh DIR PROGRAM...
+# - each DIR/PROGRAM (this host, napUtil.h via the compat
+#   headers in build/include/naputil) and
+#   DIR/PROGRAM.exe (Windows' headers, naputil.dll, Wine) must exit 0 and
+#   print the same lines;
 # - the link-order programs must report the allocator their link order
 #   selects.
 # Environment: NAPUTIL_WIN_DLLS and WINE_RUN (scripts/windows/wine-run.sh).
 set -eu
 
 dir=$1
+shift
 wine_run=${WINE_RUN:?}
 status=0
 
-for prog in porting-c porting-cpp; do
-    "$dir/$prog" > "$dir/$prog.host.txt"
-    "$wine_run" "$dir/$prog.exe" | tr -d '\r' > "$dir/$prog.windows.txt"
+for prog in "$@"; do
+    if ! "$dir/$prog" > "$dir/$prog.host.txt"; then
+        echo "porting: $prog: exits non-zero on this host"
+        status=1
+    fi
+    if ! "$wine_run" "$dir/$prog.exe" > "$dir/$prog.windows.raw"; then
+        echo "porting: $prog.exe: exits non-zero under Wine"
+        status=1
+    fi
+    tr -d '\r' < "$dir/$prog.windows.raw" > "$dir/$prog.windows.txt"
     lines=$(wc -l < "$dir/$prog.host.txt")
     if diff -u "$dir/$prog.host.txt" "$dir/$prog.windows.txt"; then
         echo "porting: $prog: Windows headers + naputil.dll (Wine) and the compat headers on this host print the same $lines lines"

@@ -24,8 +24,22 @@ pub type BOOL = i32;
 pub type SIZE_T = usize;
 pub type LPVOID = *mut c_void;
 pub type HANDLE = *mut c_void;
+/// A window handle (only passed through, as `INapComponentConfig::InvokeUI`'s parent).
+pub type HWND = *mut c_void;
 /// One UTF-16 code unit.
 pub type WCHAR = u16;
+/// A COM string: a pointer to UTF-16 code units (only passed through).
+pub type BSTR = *mut WCHAR;
+/// A `BSTR` parameter the callee may not repoint; the header spells it
+/// `const BSTR` (see the naming convention in `nap.rs`).
+pub type CONST_BSTR = BSTR;
+
+/// An OLE automation `VARIANT`. NAP signatures only pass pointers to it, so
+/// the header declares it as an incomplete type.
+#[repr(C)]
+pub struct VARIANT {
+    _opaque: [u8; 0],
+}
 
 /// A 64-bit count of 100-nanosecond intervals since 1601-01-01 (UTC).
 #[repr(C)]
@@ -43,6 +57,44 @@ pub struct GUID {
     pub Data2: u16,
     pub Data3: u16,
     pub Data4: [u8; 8],
+}
+
+impl GUID {
+    /// The GUID written as `"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"` (hex
+    /// digits in either case), evaluated at compile time. `build.rs` reads
+    /// the same string for the header, so an IID or CLSID is written once.
+    ///
+    /// # Panics
+    /// On a malformed string; in a `const` that is a compile error.
+    pub const fn parse(text: &str) -> GUID {
+        let b = text.as_bytes();
+        assert!(b.len() == 36 && b[8] == b'-' && b[13] == b'-' && b[18] == b'-' && b[23] == b'-');
+        let mut data4 = [0u8; 8];
+        let mut i = 0;
+        while i < 8 {
+            let at = if i < 2 { 19 + 2 * i } else { 24 + 2 * (i - 2) };
+            data4[i] = hex(b, at, 2) as u8;
+            i += 1;
+        }
+        GUID { Data1: hex(b, 0, 8), Data2: hex(b, 9, 4) as u16, Data3: hex(b, 14, 4) as u16, Data4: data4 }
+    }
+}
+
+/// The value of `len` hex digits of `text` starting at `at`.
+const fn hex(text: &[u8], at: usize, len: usize) -> u32 {
+    let mut value = 0u32;
+    let mut i = 0;
+    while i < len {
+        let digit = match text[at + i] {
+            c @ b'0'..=b'9' => c - b'0',
+            c @ b'a'..=b'f' => c - b'a' + 10,
+            c @ b'A'..=b'F' => c - b'A' + 10,
+            _ => panic!("not a hex digit"),
+        };
+        value = (value << 4) | digit as u32;
+        i += 1;
+    }
+    value
 }
 
 pub type IID = GUID;
@@ -88,13 +140,32 @@ pub const CO_E_OBJISREG: HRESULT = 0x8004_01FC_u32 as HRESULT;
 pub const MEMCTX_TASK: DWORD = 1;
 
 /// `IID_IUnknown`: {00000000-0000-0000-C000-000000000046}.
-pub const IID_IUNKNOWN_VALUE: GUID = com_iid(0x0000_0000);
+pub const IID_IUNKNOWN_VALUE: GUID = GUID::parse("00000000-0000-0000-C000-000000000046");
 /// `IID_IMalloc`: {00000002-0000-0000-C000-000000000046}.
-pub const IID_IMALLOC_VALUE: GUID = com_iid(0x0000_0002);
+pub const IID_IMALLOC_VALUE: GUID = GUID::parse("00000002-0000-0000-C000-000000000046");
 /// `IID_IMallocSpy`: {0000001D-0000-0000-C000-000000000046}.
-pub const IID_IMALLOCSPY_VALUE: GUID = com_iid(0x0000_001D);
+pub const IID_IMALLOCSPY_VALUE: GUID = GUID::parse("0000001D-0000-0000-C000-000000000046");
 
-/// The IIDs of COM's own base interfaces share every part but `Data1`.
-const fn com_iid(data1: u32) -> GUID {
-    GUID { Data1: data1, Data2: 0, Data3: 0, Data4: [0xC0, 0, 0, 0, 0, 0, 0, 0x46] }
+#[cfg(test)]
+mod tests {
+    use super::GUID;
+
+    #[test]
+    fn parse_reads_every_field_in_either_case() {
+        let expected = GUID {
+            Data1: 0xFB3A_3505,
+            Data2: 0xDDB1,
+            Data3: 0x468A,
+            Data4: [0xB3, 0x07, 0xF3, 0x28, 0xA5, 0x74, 0x19, 0xD8],
+        };
+        assert_eq!(GUID::parse("FB3A3505-DDB1-468A-B307-F328A57419D8"), expected);
+        assert_eq!(GUID::parse("fb3a3505-ddb1-468a-b307-f328a57419d8"), expected);
+        assert_eq!(GUID::parse("00000000-0000-0000-0000-000000000000"), GUID::default());
+    }
+
+    #[test]
+    #[should_panic]
+    fn parse_rejects_a_malformed_string() {
+        let _ = GUID::parse("FB3A3505-DDB1-468A-B307F328A57419D8-");
+    }
 }

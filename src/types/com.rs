@@ -1,7 +1,13 @@
 //! COM interfaces as C sees them: a struct whose only member is `lpVtbl`, and
 //! a vtable struct of `extern "system"` function pointers in Windows' method
 //! order. In C++ the header declares the same interfaces as classes with pure
-//! virtual methods instead (see `cbindgen.toml`); both have the same layout.
+//! virtual methods instead, which `build.rs` derives from these vtables; both
+//! have the same layout. The doc comment of every vtable names its base
+//! interface, which `build.rs` reads.
+//!
+//! These three interfaces are Windows' own: the header defines them only
+//! where no `<windows.h>` and no compatibility layer (which sets Windows'
+//! `__IUnknown_INTERFACE_DEFINED__` guard and its siblings) has.
 //!
 //! Function pointers are `Option`s because C may hand us a vtable with NULL
 //! slots: Rust must check, never assume.
@@ -12,7 +18,9 @@ use super::base::{BOOL, HRESULT, REFIID, SIZE_T, ULONG};
 use core::ffi::{c_int, c_void};
 
 /// The methods every COM interface starts with.
-#[cfg(not(any(naputil_header_cplusplus, naputil_header_win32)))]
+///
+/// Base interface: none.
+#[cfg(not(any(naputil_header_cxx_interfaces, naputil_header_win32, naputil_header_iunknown_defined)))]
 #[repr(C)]
 pub struct IUnknownVtbl {
     pub QueryInterface:
@@ -22,14 +30,16 @@ pub struct IUnknownVtbl {
 }
 
 /// The base COM interface.
-#[cfg(not(any(naputil_header_cplusplus, naputil_header_win32)))]
+#[cfg(not(any(naputil_header_cxx_interfaces, naputil_header_win32, naputil_header_iunknown_defined)))]
 #[repr(C)]
 pub struct IUnknown {
     pub lpVtbl: *const IUnknownVtbl,
 }
 
 /// The methods of `IMalloc`, in Windows' order.
-#[cfg(not(any(naputil_header_cplusplus, naputil_header_win32)))]
+///
+/// Base interface: `IUnknown`.
+#[cfg(not(any(naputil_header_cxx_interfaces, naputil_header_win32, naputil_header_imalloc_defined)))]
 #[repr(C)]
 pub struct IMallocVtbl {
     pub QueryInterface:
@@ -45,14 +55,16 @@ pub struct IMallocVtbl {
 }
 
 /// The task allocator interface that `CoGetMalloc` hands out.
-#[cfg(not(any(naputil_header_cplusplus, naputil_header_win32)))]
+#[cfg(not(any(naputil_header_cxx_interfaces, naputil_header_win32, naputil_header_imalloc_defined)))]
 #[repr(C)]
 pub struct IMalloc {
     pub lpVtbl: *const IMallocVtbl,
 }
 
 /// The methods of `IMallocSpy`, in Windows' order.
-#[cfg(not(any(naputil_header_cplusplus, naputil_header_win32)))]
+///
+/// Base interface: `IUnknown`.
+#[cfg(not(any(naputil_header_cxx_interfaces, naputil_header_win32, naputil_header_imallocspy_defined)))]
 #[repr(C)]
 pub struct IMallocSpyVtbl {
     pub QueryInterface:
@@ -88,7 +100,7 @@ pub struct IMallocSpyVtbl {
 }
 
 /// An allocation spy, registered with `CoRegisterMallocSpy`.
-#[cfg(not(any(naputil_header_cplusplus, naputil_header_win32)))]
+#[cfg(not(any(naputil_header_cxx_interfaces, naputil_header_win32, naputil_header_imallocspy_defined)))]
 #[repr(C)]
 pub struct IMallocSpy {
     pub lpVtbl: *const IMallocSpyVtbl,

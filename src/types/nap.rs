@@ -641,7 +641,9 @@ mod layout {
 // ---------------------------------------------------------------------------
 
 /// The methods of `INapEnforcementClientConnection`, in Windows' order.
-#[cfg(not(naputil_header_cplusplus))]
+///
+/// Base interface: `IUnknown`.
+#[cfg(not(naputil_header_cxx_interfaces))]
 #[repr(C)]
 pub struct INapEnforcementClientConnectionVtbl {
     pub QueryInterface: Option<
@@ -757,7 +759,7 @@ pub struct INapEnforcementClientConnectionVtbl {
 
 /// One network connection of an enforcement client, as the NAP agent sees
 /// it. `FreeConnections` calls only its `Release` method.
-#[cfg(not(naputil_header_cplusplus))]
+#[cfg(not(naputil_header_cxx_interfaces))]
 #[repr(C)]
 pub struct INapEnforcementClientConnection {
     pub lpVtbl: *const INapEnforcementClientConnectionVtbl,
@@ -765,7 +767,3 @@ pub struct INapEnforcementClientConnection {
 
 /// `HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED)`.
 pub(crate) const E_ALREADY_INITIALIZED: HRESULT = (0x8007_0000_u32 | 1247) as HRESULT;
-
-/// `IID_INapEnforcementClientConnection`: {FB3A3505-DDB1-468A-B307-F328A57419D8}.
-pub const IID_INAPENFORCEMENTCLIENTCONNECTION_VALUE: GUID =
-    GUID { Data1: 0xFB3A_3505, Data2: 0xDDB1, Data3: 0x468A, Data4: [0xB3, 0x07, 0xF3, 0x28, 0xA5, 0x74, 0x19, 0xD8] };
