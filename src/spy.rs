@@ -319,7 +319,6 @@ fn note_freed(freed: Freed) {
 /// Resizes an actual block, dropping the reference it held if a zero size
 /// freed a spied block. NULL when the resize failed (the block unchanged)
 /// or freed the block.
-#[inline(always)]
 fn realloc_actual(p: *mut c_void, size: usize) -> Result<*mut c_void, NotLive> {
     Ok(match block::realloc(p, size)? {
         Resized::Moved(moved) => moved,
@@ -503,7 +502,6 @@ fn realloc_slow(pv: *mut c_void, cb: usize) -> Result<*mut c_void, NotLiveAt> {
     Ok(result)
 }
 
-#[inline(always)]
 fn realloc_plain(pv: *mut c_void, cb: usize) -> Result<*mut c_void, NotLiveAt> {
     if pv.is_null() {
         Ok(block::alloc(cb, 0))
@@ -512,7 +510,6 @@ fn realloc_plain(pv: *mut c_void, cb: usize) -> Result<*mut c_void, NotLiveAt> {
     }
 }
 
-#[inline(always)]
 fn realloc_at(p: *mut c_void, cb: usize) -> Result<*mut c_void, NotLiveAt> {
     realloc_actual(p, cb).map_err(|NotLive| NotLiveAt(p))
 }
