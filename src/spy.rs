@@ -40,15 +40,15 @@
 //! # Revocation
 //!
 //! One rule: `CoRevokeMallocSpy` returns `S_OK` when no spied block is
-//! live; the spy is then released at once, or, when calls that began before
-//! the revoke are still inside the spy, as soon as the last of them
-//! returns, and no call that begins after the revoke calls the spy. A block
-//! is spied when the spy is still registered at the moment the block is
-//! allocated (after `PreAlloc` returned): the decision and the revoke's
-//! answer are one atomic step apart, so a revoke made while an allocation
-//! is in flight — from another thread, or from inside the spy's own
-//! `PreAlloc` — either sees the block (`E_ACCESSDENIED`) or comes first (the
-//! block is not spied, and the call's `PostAlloc` still runs).
+//! live or being allocated; the spy is then released at once, or, when
+//! calls that began before the revoke are still inside the spy, as soon as
+//! the last of them returns, and no call that begins after the revoke calls
+//! the spy. An allocation under the registered spy counts as a spied block
+//! from before its `PreAlloc` runs (the count and the revoke's answer are
+//! one atomic word apart), so a revoke made while one is in flight — from
+//! another thread, or from inside the spy's own `PreAlloc` — is pending
+//! (`E_ACCESSDENIED`), as with a live spied block: the spy's `PostAlloc` may
+//! hand out a pointer that only its `PreFree` can translate back.
 //!
 //! `CoRevokeMallocSpy` with spied blocks live returns `E_ACCESSDENIED` and
 //! marks the revoke pending. From then on new
@@ -147,11 +147,11 @@ impl Call {
         Some(Call { spy: SPY.load(Ordering::Acquire), registered: state & REGISTERED != 0, reserved: false })
     }
 
-    /// Decides, at the moment a block is about to be allocated, whether it
-    /// is spied: only while the spy is still registered. The block's
-    /// reference is then taken in the same atomic step that a revoke
-    /// inspects, so a revoke either sees this block (`E_ACCESSDENIED`) or
-    /// happened first (the block is not spied).
+    /// Decides, before an allocating call runs the spy's Pre-method,
+    /// whether the block it will make is spied: only while the spy is still
+    /// registered. The block's reference is taken in the same atomic step a
+    /// revoke inspects, so a revoke either sees this allocation
+    /// (`E_ACCESSDENIED`) or happened first (the block is not spied).
     fn reserve(&mut self) {
         let mut spied = SPIED.load(Ordering::Acquire);
         while spied & ACCEPTING != 0 {
@@ -451,11 +451,21 @@ pub(crate) fn alloc_with_room(cb: usize) -> *mut c_void {
 #[cold]
 fn alloc_slow(cb: usize) -> *mut c_void {
     let Some(mut call) = Call::begin().filter(|c| c.registered) else { return block::alloc(cb, 0) };
+    // The block counts as spied from before `PreAlloc`: a revoke from now
+    // on, even from inside `PreAlloc`, sees it and is pending until it is
+    // freed (the spy's `PostAlloc` may hand out a pointer only its
+    // `PreFree` can translate back).
+    call.reserve();
+    if !call.reserved {
+        // Registered a moment ago, or being revoked: not accepting spied
+        // blocks, so the spy takes no part in this allocation.
+        drop(call);
+        return block::alloc(cb, 0);
+    }
     let request = call.pre_alloc(cb);
     if request == 0 && cb != 0 {
         return null_mut();
     }
-    call.reserve();
     let actual = call.allocate(request);
     let caller = call.post_alloc(actual);
     remember_offset(caller, actual);
@@ -481,20 +491,24 @@ struct NotLiveAt(*mut c_void);
 #[cold]
 fn realloc_slow(pv: *mut c_void, cb: usize) -> Result<*mut c_void, NotLiveAt> {
     let Some((mut call, spied)) = spy_for(pv) else { return realloc_plain(pv, cb) };
-    // `Realloc(NULL, cb)` allocates under the registered spy, so its block
-    // is spied (if the spy is still registered once `PreRealloc` has
-    // returned; the spy is told what holds when the call begins).
-    let spied = spied || pv.is_null();
+    // `Realloc(NULL, cb)` allocates under the registered spy: its block is
+    // spied, counted from before `PreRealloc` as in `alloc_slow`.
+    let spied = if pv.is_null() {
+        call.reserve();
+        if !call.reserved {
+            // As in `alloc_slow`: the spy takes no part.
+            drop(call);
+            return realloc_plain(pv, cb);
+        }
+        true
+    } else {
+        spied
+    };
     let (actual, request) = call.pre_realloc(pv, cb, spied);
     if request == 0 && cb != 0 {
         return Ok(null_mut());
     }
-    let moved = if actual.is_null() {
-        call.reserve();
-        Ok(call.allocate(request))
-    } else {
-        realloc_at(actual, request)
-    };
+    let moved = if actual.is_null() { Ok(call.allocate(request)) } else { realloc_at(actual, request) };
     // The Post-method runs whatever happened, as on Windows.
     let result = call.post_realloc(moved.as_ref().map_or(null_mut(), |p| *p), spied);
     forget_offset_if_dead(pv);

@@ -4,7 +4,7 @@
 //!   from file A to file B and back, directly or through others);
 //! - dependencies run one way: C API -> features -> heap -> types/support;
 //! - every `#[no_mangle]` item is in `src/capi/`, and every exported
-//!   function's body runs inside `contain`/`contain_or`.
+//!   function's body runs inside `contain`/`contain_or`/`contain_traced`.
 //!
 //! Unit-test modules (`#[cfg(test)] mod tests`, at the end of a file or in
 //! a `tests.rs` of their own) are left out: tests may call any layer.
@@ -102,7 +102,7 @@ fn rank(module: &str) -> u32 {
     match module.split("::").next().unwrap() {
         "types" | "support" => 0,
         "heap" => 1,
-        "spy" | "misuse" | "report" | "nap" | "notifier" | "soh" => 2,
+        "spy" | "misuse" | "report" | "stack_report" | "nap" | "notifier" | "soh" => 2,
         "capi" => 3,
         "crate" | "testing" => 4,
         other => panic!("module {other} has no layer in tests/architecture.rs"),
@@ -168,7 +168,9 @@ fn only_the_c_api_layer_exports_and_every_export_is_contained() {
                 let body = rest[item_end + 1..].trim_start();
                 let first = body.lines().map(str::trim).find(|l| !l.starts_with("//")).unwrap_or("");
                 assert!(
-                    first.starts_with("contain(") || first.starts_with("contain_or("),
+                    first.starts_with("contain(")
+                        || first.starts_with("contain_or(")
+                        || first.starts_with("contain_traced("),
                     "{module}: an exported function's body must run inside contain(...): {}",
                     &rest[..item_end]
                 );

@@ -37,14 +37,13 @@ pub unsafe extern "system" fn CoRegisterMallocSpy(pMallocSpy: *mut IMallocSpy) -
 /// Revokes the registered allocation spy.
 ///
 /// Returns `S_OK` when the spy was revoked with no block allocated under it
-/// live: it is released (its `Release` called) at once, or, when calls that
-/// began before the revoke are still inside its methods, as soon as the
-/// last of them returns; no call that begins after the revoke calls it. A
-/// block is allocated under the spy when the spy is still registered once
-/// `PreAlloc` has returned, so a revoke from inside `PreAlloc` returns
-/// `S_OK` and that call's block is not spied. Returns `CO_E_OBJNOTREG` when
-/// no spy is registered. Returns `E_ACCESSDENIED` when blocks allocated
-/// under the spy are still live: the revoke is then pending, new
+/// live or being allocated: it is released (its `Release` called) at once,
+/// or, when calls that began before the revoke are still inside its
+/// methods, as soon as the last of them returns; no call that begins after
+/// the revoke calls it. Returns `CO_E_OBJNOTREG` when no spy is registered.
+/// Returns `E_ACCESSDENIED` when blocks allocated under the spy are still
+/// live, or an allocation under it is in flight (a revoke from inside the
+/// spy's own `PreAlloc` is one): the revoke is then pending, new
 /// allocations are no longer spied, the spy keeps being called for the
 /// calls on those blocks, and it is released automatically when the last
 /// of them is freed. Calling this again while the revoke is pending
