@@ -27,7 +27,7 @@
 //!   connection's `Release`) has run or a block has been freed: see
 //!   `crate::nap`.
 
-use super::{contain, require_non_null, write_out};
+use super::{contain_traced, require_non_null, write_out};
 use crate::nap;
 use crate::types::base::{E_INVALIDARG, HRESULT, S_OK, UINT16, WCHAR};
 use crate::types::nap::{
@@ -66,7 +66,7 @@ pub unsafe extern "system" fn AllocConnections(
     connections: *mut *mut Connections,
     connectionsCount: UINT16,
 ) -> WINAPI_HRESULT {
-    contain(|| {
+    contain_traced(AllocConnections as *const (), || {
         require_non_null!(connections, E_INVALIDARG);
         if u32::from(connectionsCount) > maxConnectionCountPerEnforcer {
             return E_INVALIDARG;
@@ -88,7 +88,7 @@ pub unsafe extern "system" fn AllocConnections(
 /// has a NULL vtable or a NULL `Release` slot are skipped.
 #[no_mangle]
 pub unsafe extern "system" fn FreeConnections(connections: *mut Connections) -> WINAPI_VOID {
-    contain(|| nap::free_connections(connections))
+    contain_traced(FreeConnections as *const (), || nap::free_connections(connections))
 }
 
 /// Allocates a `CountedString` holding a copy of the NUL-terminated UTF-16
@@ -110,7 +110,7 @@ pub unsafe extern "system" fn AllocCountedString(
     countedString: *mut *mut CountedString,
     string: *const WCHAR,
 ) -> WINAPI_HRESULT {
-    contain(|| {
+    contain_traced(AllocCountedString as *const (), || {
         require_non_null!(countedString, E_INVALIDARG);
         require_non_null!(string, E_INVALIDARG);
         let limit = maxStringLength as usize;
@@ -134,7 +134,9 @@ pub unsafe extern "system" fn AllocCountedString(
 /// NULL is a no-op, and so is a NULL `string` member.
 #[no_mangle]
 pub unsafe extern "system" fn FreeCountedString(countedString: *mut CountedString) -> WINAPI_VOID {
-    contain(|| nap::free_with_members(countedString, "FreeCountedString", |made| [made.string.cast()]))
+    contain_traced(FreeCountedString as *const (), || {
+        nap::free_with_members(countedString, "FreeCountedString", |made| [made.string.cast()])
+    })
 }
 
 /// Allocates a `FixupInfo` with room for `countResultCodes` result codes.
@@ -154,7 +156,7 @@ pub unsafe extern "system" fn AllocFixupInfo(
     fixupInfo: *mut *mut FixupInfo,
     countResultCodes: UINT16,
 ) -> WINAPI_HRESULT {
-    contain(|| {
+    contain_traced(AllocFixupInfo as *const (), || {
         require_non_null!(fixupInfo, E_INVALIDARG);
         if u32::from(countResultCodes) > maxDwordCountPerSoHAttribute {
             return E_INVALIDARG;
@@ -172,7 +174,9 @@ pub unsafe extern "system" fn AllocFixupInfo(
 /// NULL is a no-op, and so is a NULL `results` member.
 #[no_mangle]
 pub unsafe extern "system" fn FreeFixupInfo(fixupInfo: *mut FixupInfo) -> WINAPI_VOID {
-    contain(|| nap::free_with_members(fixupInfo, "FreeFixupInfo", |made| [made.resultCodes.results.cast()]))
+    contain_traced(FreeFixupInfo as *const (), || {
+        nap::free_with_members(fixupInfo, "FreeFixupInfo", |made| [made.resultCodes.results.cast()])
+    })
 }
 
 /// Frees an `IsolationInfo`: its `failureUrl.string`, then the structure.
@@ -180,7 +184,9 @@ pub unsafe extern "system" fn FreeFixupInfo(fixupInfo: *mut FixupInfo) -> WINAPI
 /// NULL is a no-op, and so is a NULL `failureUrl.string`.
 #[no_mangle]
 pub unsafe extern "system" fn FreeIsolationInfo(isolationInfo: *mut IsolationInfo) -> WINAPI_VOID {
-    contain(|| nap::free_with_members(isolationInfo, "FreeIsolationInfo", |made| [made.failureUrl.string.cast()]))
+    contain_traced(FreeIsolationInfo as *const (), || {
+        nap::free_with_members(isolationInfo, "FreeIsolationInfo", |made| [made.failureUrl.string.cast()])
+    })
 }
 
 /// Frees an `IsolationInfoEx`: its `failureUrl.string`, then the structure.
@@ -188,7 +194,9 @@ pub unsafe extern "system" fn FreeIsolationInfo(isolationInfo: *mut IsolationInf
 /// NULL is a no-op, and so is a NULL `failureUrl.string`.
 #[no_mangle]
 pub unsafe extern "system" fn FreeIsolationInfoEx(isolationInfo: *mut IsolationInfoEx) -> WINAPI_VOID {
-    contain(|| nap::free_with_members(isolationInfo, "FreeIsolationInfoEx", |made| [made.failureUrl.string.cast()]))
+    contain_traced(FreeIsolationInfoEx as *const (), || {
+        nap::free_with_members(isolationInfo, "FreeIsolationInfoEx", |made| [made.failureUrl.string.cast()])
+    })
 }
 
 /// Frees a `SoH`: every attribute's value, the `attributes` array, then the
@@ -204,7 +212,7 @@ pub unsafe extern "system" fn FreeIsolationInfoEx(isolationInfo: *mut IsolationI
 /// are skipped.
 #[no_mangle]
 pub unsafe extern "system" fn FreeSoH(soh: *mut SoH) -> WINAPI_VOID {
-    contain(|| nap::free_soh(soh))
+    contain_traced(FreeSoH as *const (), || nap::free_soh(soh))
 }
 
 /// Frees a `NetworkSoH`: its `data`, then the structure.
@@ -212,7 +220,9 @@ pub unsafe extern "system" fn FreeSoH(soh: *mut SoH) -> WINAPI_VOID {
 /// NULL is a no-op, and so is a NULL `data` member.
 #[no_mangle]
 pub unsafe extern "system" fn FreeNetworkSoH(networkSoh: *mut NetworkSoH) -> WINAPI_VOID {
-    contain(|| nap::free_with_members(networkSoh, "FreeNetworkSoH", |made| [made.data.cast()]))
+    contain_traced(FreeNetworkSoH as *const (), || {
+        nap::free_with_members(networkSoh, "FreeNetworkSoH", |made| [made.data.cast()])
+    })
 }
 
 /// Frees a `PrivateData`: its `data`, then the structure.
@@ -220,7 +230,9 @@ pub unsafe extern "system" fn FreeNetworkSoH(networkSoh: *mut NetworkSoH) -> WIN
 /// NULL is a no-op, and so is a NULL `data` member.
 #[no_mangle]
 pub unsafe extern "system" fn FreePrivateData(privateData: *mut PrivateData) -> WINAPI_VOID {
-    contain(|| nap::free_with_members(privateData, "FreePrivateData", |made| [made.data.cast()]))
+    contain_traced(FreePrivateData as *const (), || {
+        nap::free_with_members(privateData, "FreePrivateData", |made| [made.data.cast()])
+    })
 }
 
 /// Frees a `SoHAttributeValue` whose member in use is chosen by `type`.
@@ -244,7 +256,7 @@ pub unsafe extern "system" fn FreeSoHAttributeValue(
     r#type: SoHAttributeType,
     value: *mut SoHAttributeValue,
 ) -> WINAPI_VOID {
-    contain(|| nap::free_attribute_value(r#type, value))
+    contain_traced(FreeSoHAttributeValue as *const (), || nap::free_attribute_value(r#type, value))
 }
 
 /// Frees an array of `count` `NapComponentRegistrationInfo` structures, as
@@ -262,7 +274,7 @@ pub unsafe extern "system" fn FreeNapComponentRegistrationInfoArray(
     count: UINT16,
     info: *mut *mut NapComponentRegistrationInfo,
 ) -> WINAPI_VOID {
-    contain(|| {
+    contain_traced(FreeNapComponentRegistrationInfoArray as *const (), || {
         if info.is_null() {
             return;
         }
@@ -282,7 +294,7 @@ pub unsafe extern "system" fn FreeNapComponentRegistrationInfoArray(
 /// NULL is a no-op, and so are NULL `results` members.
 #[no_mangle]
 pub unsafe extern "system" fn FreeSystemHealthAgentState(state: *mut SystemHealthAgentState) -> WINAPI_VOID {
-    contain(|| {
+    contain_traced(FreeSystemHealthAgentState as *const (), || {
         nap::free_with_members(state, "FreeSystemHealthAgentState", |made| {
             [made.shaResultCodes.results.cast(), made.fixupInfo.resultCodes.results.cast()]
         })

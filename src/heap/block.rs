@@ -13,8 +13,12 @@
 //!
 //! This layer reports nothing: a pointer that is not a live block comes
 //! back as [`NotLive`], and the caller decides what that means.
+//!
+//! While call stacks are on (`NAPUTIL_BACKTRACE`), every allocation, free
+//! and resize here is recorded in `stacks` too; while they are off that
+//! costs one load and one branch that is never taken.
 
-use super::{counters, sys, table};
+use super::{counters, stacks, sys, table};
 use core::ffi::c_void;
 
 /// Bytes in front of every block; keeps the caller's pointer as aligned as
@@ -141,6 +145,9 @@ pub(crate) fn alloc(size: usize, flags: u32) -> *mut c_void {
     }
     // SAFETY: `base` points to at least HEADER_SIZE writable bytes we own.
     unsafe { write_header(base.cast(), size, counters::current_epoch(), flags) };
+    if stacks::enabled() {
+        stacks::allocated(user);
+    }
     counters::record_alloc(size);
     user as *mut c_void
 }
@@ -175,6 +182,9 @@ pub(crate) fn claim(p: *mut c_void) -> Result<Claim, NotLive> {
     }
     // SAFETY: the table just handed this live block to us alone.
     let (size, flags) = unsafe { ((*header_of(user)).size, (*header_of(user)).flags) };
+    if stacks::enabled() {
+        stacks::freeing(user, size);
+    }
     Ok(Claim { user, size, flags })
 }
 
@@ -232,15 +242,27 @@ pub(crate) fn realloc(p: *mut c_void, size: usize) -> Result<Resized, NotLive> {
     }
     // SAFETY: the table handed the live block to us alone.
     let (old_size, flags) = unsafe { ((*header_of(user)).size, (*header_of(user)).flags) };
+    // Out of the side table before libc may free the old address.
+    let traced = stacks::enabled();
+    let allocated = if traced { stacks::take_live(user) } else { None };
     if size == 0 {
+        if traced {
+            stacks::remember_free(user, old_size, allocated);
+        }
         return Ok(Resized::Freed(release(header_of(user).cast(), old_size, flags)));
     }
     let moved = if size > MAX_REQUEST { None } else { move_block(user, old_size, size) };
     let Some(new_user) = moved else {
         let reinserted = table::insert(user);
         debug_assert!(reinserted, "a block's own leaf always exists");
+        if traced {
+            stacks::put_live(user, allocated);
+        }
         return Ok(Resized::Failed);
     };
+    if traced {
+        stacks::resized(user, old_size, allocated, new_user);
+    }
     // SAFETY: `new_user` is our block, its header copied from the old one.
     unsafe { (*header_of(new_user)).size = size };
     counters::record_realloc(old_size, size);

@@ -4,3 +4,4 @@
 pub(crate) mod env;
 pub(crate) mod line;
 pub(crate) mod lock;
+pub(crate) mod unwind;
