@@ -99,6 +99,10 @@ $(BUILD)/shared/%: ctests/%.cpp $(HEADER) lib
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS_T) -Iinclude -o $@ $< -L$(RELEASE) -lnaputil -Wl,-rpath,$(CURDIR)/$(RELEASE) $(SYSLIBS)
 
+# The call-stack test is built as the programs whose reports it checks are
+# debugged: without optimisation (the later -O0 wins).
+$(BUILD)/static/backtrace $(BUILD)/shared/backtrace: CFLAGS_T += -O0
+
 # Runs every C/C++ test program against both libraries, then under valgrind,
 # and ends with one "N passed, M failed" line.
 test-c: $(TEST_BINS)

@@ -10,8 +10,8 @@
 //! - Stacks are interned: each distinct stack is stored once and never
 //!   freed, so a [`Stack`] is a `'static` slice that C code may keep.
 //! - The live blocks' stacks are in a side table keyed by block address
-//!   (the block header has no room), sharded so that threads rarely meet on
-//!   a lock, and populated only while stacks are on.
+//!   (the block header has no room), sharded by address so that threads
+//!   rarely meet on a lock, and populated only while stacks are on.
 //! - The last [`history`] frees (address, size, both stacks) are kept in a
 //!   ring, from which a double free learns where the block was freed before.
 //!
@@ -22,9 +22,9 @@
 use crate::support::lock::SpinLock;
 use crate::support::unwind::{self, MAX_FRAMES};
 use core::cell::Cell;
-use core::hash::{BuildHasherDefault, Hasher};
+use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicUsize, Ordering};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Frames captured when `NAPUTIL_BACKTRACE=1` (or
 /// `naputil_set_backtrace(1)`) asks for "the default".
@@ -98,44 +98,28 @@ impl Stack {
     }
 }
 
-/// A multiplicative hash, enough for return addresses and block addresses
-/// (whose low bits vary little) and much cheaper than SipHash.
-#[derive(Default)]
-struct AddressHasher(u64);
-
-impl Hasher for AddressHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        bytes.iter().for_each(|&b| self.write_u64(u64::from(b)));
-    }
-
-    fn write_u64(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-
-    fn write_usize(&mut self, word: usize) {
-        self.write_u64(word as u64);
-    }
+/// Mixes `word` into `hash` (multiplicative hashing: enough to spread
+/// return addresses and block addresses, whose low bits vary little).
+fn mix(hash: u64, word: usize) -> u64 {
+    (hash.rotate_left(5) ^ word as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-type Hashing = BuildHasherDefault<AddressHasher>;
+// The maps are B-trees: every node is reached through a pointer to its
+// start, so leak checkers (valgrind) see the stacks as reachable, where a
+// hash table's pointer into the middle of its allocation would make them
+// "possibly lost".
 
 /// Shards of the interned stacks, chosen by the stack's hash.
 const DEPOT_SHARDS: usize = 4;
-static DEPOT: [SpinLock<Option<HashSet<&'static [usize], Hashing>>>; DEPOT_SHARDS] =
-    [const { SpinLock::new(None) }; DEPOT_SHARDS];
+static DEPOT: [SpinLock<BTreeSet<&'static [usize]>>; DEPOT_SHARDS] =
+    [const { SpinLock::new(BTreeSet::new()) }; DEPOT_SHARDS];
 
 fn intern(frames: &[usize]) -> Option<Stack> {
     if frames.is_empty() {
         return None;
     }
-    let mut hasher = AddressHasher::default();
-    frames.iter().for_each(|&f| hasher.write_usize(f));
-    let mut shard = DEPOT[(hasher.finish() >> 62) as usize % DEPOT_SHARDS].lock();
-    let set = shard.get_or_insert_with(HashSet::default);
+    let hash = frames.iter().fold(0, |hash, &frame| mix(hash, frame));
+    let mut set = DEPOT[(hash >> 62) as usize % DEPOT_SHARDS].lock();
     if let Some(&known) = set.get(frames) {
         return Some(Stack(known));
     }
@@ -178,27 +162,32 @@ thread_local! {
 /// allocates, frees or reports. API functions call this on entry.
 #[inline(always)]
 pub(crate) fn during_call<R>(entry: usize, body: impl FnOnce() -> R) -> R {
-    if !enabled() {
-        return body();
-    }
-    traced_call(entry, body)
+    // `body` is called in one place only, so that it is inlined into the
+    // API function as it was before stacks existed.
+    let mut call = MaybeUninit::uninit();
+    let _entered = if enabled() { Some(enter(entry, &mut call)) } else { None };
+    body()
 }
 
+/// The outer call's stack, put back when the inner call ends, however it
+/// ends.
+struct Entered(*const CallStack);
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        CURRENT.with(|current| current.set(self.0));
+    }
+}
+
+/// Captures the stack of the call entered at `entry` into `call` and makes
+/// it this thread's current one.
 #[cold]
 #[inline(never)]
-fn traced_call<R>(entry: usize, body: impl FnOnce() -> R) -> R {
-    let mut call = CallStack { frames: [0; MAX_FRAMES], len: 0, interned: Cell::new(None) };
+fn enter(entry: usize, call: &mut MaybeUninit<CallStack>) -> Entered {
+    let call = call.write(CallStack { frames: [0; MAX_FRAMES], len: 0, interned: Cell::new(None) });
     let wanted = frames().min(MAX_FRAMES);
     call.len = unwind::capture(entry, &mut call.frames[..wanted]);
-    /// Puts the outer call's stack back, however `body` ends.
-    struct Restore(*const CallStack);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            CURRENT.with(|current| current.set(self.0));
-        }
-    }
-    let _restore = Restore(CURRENT.with(|current| current.replace(&call)));
-    body()
+    Entered(CURRENT.with(|current| current.replace(call)))
 }
 
 /// The stack of the API call in progress on this thread, if it captured one.
@@ -207,8 +196,9 @@ pub(crate) fn current() -> Option<Stack> {
     if call.is_null() {
         return None;
     }
-    // SAFETY: CURRENT only ever points to the CallStack of a `traced_call`
-    // still running on this thread (it is reset before that frame ends).
+    // SAFETY: CURRENT only ever points to the CallStack of a `during_call`
+    // still running on this thread (`Entered` resets it before that frame
+    // ends).
     unsafe { &*call }.stack()
 }
 
@@ -229,11 +219,10 @@ fn current_or_capture() -> Option<Stack> {
 // ---------------------------------------------------------------------------
 
 const LIVE_SHARDS: usize = 8;
-static LIVE: [SpinLock<Option<HashMap<usize, Stack, Hashing>>>; LIVE_SHARDS] =
-    [const { SpinLock::new(None) }; LIVE_SHARDS];
+static LIVE: [SpinLock<BTreeMap<usize, Stack>>; LIVE_SHARDS] = [const { SpinLock::new(BTreeMap::new()) }; LIVE_SHARDS];
 
-fn live_shard(user: usize) -> &'static SpinLock<Option<HashMap<usize, Stack, Hashing>>> {
-    &LIVE[(user as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) as usize >> (usize::BITS - 3)]
+fn live_shard(user: usize) -> &'static SpinLock<BTreeMap<usize, Stack>> {
+    &LIVE[(mix(0, user) >> 61) as usize]
 }
 
 const _: () = assert!(LIVE_SHARDS == 8, "live_shard takes the top 3 bits");
@@ -246,20 +235,20 @@ pub(crate) fn allocated(user: usize) {
 
 /// The allocation stack recorded for the live block at `user`.
 pub(crate) fn live_stack(user: usize) -> Option<Stack> {
-    live_shard(user).lock().as_ref().and_then(|map| map.get(&user).copied())
+    live_shard(user).lock().get(&user).copied()
 }
 
 /// Takes the live block `user`'s stack out of the side table: the block is
 /// about to be freed or moved. Done before libc may hand the address out
 /// again, so that the next block there cannot have its stack removed.
 pub(crate) fn take_live(user: usize) -> Option<Stack> {
-    live_shard(user).lock().as_mut().and_then(|map| map.remove(&user))
+    live_shard(user).lock().remove(&user)
 }
 
 /// Records `stack` (if any) as the allocation stack of the live block `user`.
 pub(crate) fn put_live(user: usize, stack: Option<Stack>) {
     if let Some(stack) = stack {
-        live_shard(user).lock().get_or_insert_with(HashMap::default).insert(user, stack);
+        live_shard(user).lock().insert(user, stack);
     }
 }
 
