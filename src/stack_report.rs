@@ -4,6 +4,7 @@
 //! file (`NAPUTIL_LEAK_REPORT=json:PATH`). Addresses become names here, at
 //! report time, never when they are captured.
 
+use crate::heap::block;
 use crate::heap::stacks::{self, Stack};
 use crate::support::line::LineBuffer;
 use crate::support::unwind;
@@ -47,7 +48,7 @@ impl MisuseStacks {
                     found.freed_size = before.size;
                 }
             }
-            NAPUTIL_MISUSE_INTERIOR => found.allocated = stacks::live_stack(block),
+            NAPUTIL_MISUSE_INTERIOR => found.allocated = block::recorded_stack(block as *const _),
             _ => {}
         }
         found
@@ -89,7 +90,7 @@ impl MisuseStacks {
 /// Prints where the live block `actual` was allocated, if that was
 /// recorded, under its leak line.
 pub(crate) fn print_allocation(actual: usize) {
-    if let Some(stack) = stacks::live_stack(actual) {
+    if let Some(stack) = block::recorded_stack(actual as *const _) {
         unwind::print_stack(format_args!("  allocated here:"), stack.frames());
     }
 }
@@ -133,7 +134,7 @@ pub(crate) fn write_json(out: &mut impl Write, leaks: impl Iterator<Item = JsonL
             "\n{{\"address\":\"{:#x}\",\"size\":{},\"epoch\":{},\"frames\":[",
             leak.pointer, leak.size, leak.epoch
         )?;
-        let frames = stacks::live_stack(leak.actual).map_or(&[][..], Stack::frames);
+        let frames = block::recorded_stack(leak.actual as *const _).map_or(&[][..], Stack::frames);
         for (i, &address) in frames.iter().enumerate() {
             if i > 0 {
                 out.write_char(',')?;

@@ -2,7 +2,7 @@
 //! reports, the misuse policy and handler, and call stacks.
 
 use super::{contain, contain_or, require_non_null, write_out};
-use crate::heap::{counters, stacks};
+use crate::heap::{block, counters, stacks};
 use crate::misuse;
 use crate::report;
 use crate::spy;
@@ -175,7 +175,7 @@ pub unsafe extern "C" fn naputil_block_stack(block: *const c_void, stack: *mut N
         require_non_null!(stack, E_POINTER);
         let (result, found) = match spy::actual_block(block.cast_mut()) {
             None => (E_INVALIDARG, NaputilStack::NONE),
-            Some(actual) => match stacks::live_stack(actual as usize) {
+            Some(actual) => match block::recorded_stack(actual) {
                 None => (S_FALSE, NaputilStack::NONE),
                 some => (S_OK, c_stack(some)),
             },

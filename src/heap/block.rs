@@ -16,7 +16,8 @@
 //!
 //! While call stacks are on (`NAPUTIL_BACKTRACE`), every allocation, free
 //! and resize here is recorded in `stacks` too; while they are off that
-//! costs one load and one branch that is never taken.
+//! costs one load and one branch that is never taken (and a test of a
+//! header bit the free path reads anyway).
 
 use super::{counters, stacks, sys, table};
 use core::ffi::c_void;
@@ -44,6 +45,11 @@ const MAX_REQUEST: usize = isize::MAX as usize - HEADER_SIZE;
 
 /// The block was allocated while an `IMallocSpy` was registered.
 pub(crate) const FLAG_SPIED: u32 = 1;
+/// The block was allocated (or last resized) while call stacks were on:
+/// `stacks` may hold its allocation stack, and must be told when it goes.
+/// Stacks recorded for blocks are thus consulted and dropped by the block's
+/// own flag, whether stacks are still on or not.
+const FLAG_STACK: u32 = 2;
 
 /// A block that was live and has just been freed.
 #[derive(Clone, Copy, Debug)]
@@ -143,9 +149,11 @@ pub(crate) fn alloc(size: usize, flags: u32) -> *mut c_void {
         unsafe { sys::free(base) };
         return core::ptr::null_mut();
     }
+    let traced = stacks::enabled();
+    let flags = if traced { flags | FLAG_STACK } else { flags };
     // SAFETY: `base` points to at least HEADER_SIZE writable bytes we own.
     unsafe { write_header(base.cast(), size, counters::current_epoch(), flags) };
-    if stacks::enabled() {
+    if traced {
         stacks::allocated(user);
     }
     counters::record_alloc(size);
@@ -182,8 +190,8 @@ pub(crate) fn claim(p: *mut c_void) -> Result<Claim, NotLive> {
     }
     // SAFETY: the table just handed this live block to us alone.
     let (size, flags) = unsafe { ((*header_of(user)).size, (*header_of(user)).flags) };
-    if stacks::enabled() {
-        stacks::freeing(user, size);
+    if flags & FLAG_STACK != 0 || stacks::enabled() {
+        stacks::freeing(user, size, flags & FLAG_STACK != 0);
     }
     Ok(Claim { user, size, flags })
 }
@@ -220,6 +228,11 @@ pub(crate) fn info(p: *const c_void) -> Option<Info> {
     Some(Info { size: h.size, epoch: h.epoch, flags: h.flags })
 }
 
+/// The allocation stack recorded for the live block `p`, if any.
+pub(crate) fn recorded_stack(p: *const c_void) -> Option<stacks::Stack> {
+    info(p).filter(|i| i.flags & FLAG_STACK != 0).and_then(|_| stacks::live_stack(p as usize))
+}
+
 /// Size the caller requested for a live block, or `None` if `p` is not one.
 #[inline]
 pub(crate) fn size(p: *const c_void) -> Option<usize> {
@@ -244,7 +257,8 @@ pub(crate) fn realloc(p: *mut c_void, size: usize) -> Result<Resized, NotLive> {
     let (old_size, flags) = unsafe { ((*header_of(user)).size, (*header_of(user)).flags) };
     // Out of the side table before libc may free the old address.
     let traced = stacks::enabled();
-    let allocated = if traced { stacks::take_live(user) } else { None };
+    let had_stack = flags & FLAG_STACK != 0;
+    let allocated = if had_stack { stacks::take_live(user) } else { None };
     if size == 0 {
         if traced {
             stacks::remember_free(user, old_size, allocated);
@@ -255,7 +269,7 @@ pub(crate) fn realloc(p: *mut c_void, size: usize) -> Result<Resized, NotLive> {
     let Some(new_user) = moved else {
         let reinserted = table::insert(user);
         debug_assert!(reinserted, "a block's own leaf always exists");
-        if traced {
+        if had_stack {
             stacks::put_live(user, allocated);
         }
         return Ok(Resized::Failed);
@@ -263,8 +277,9 @@ pub(crate) fn realloc(p: *mut c_void, size: usize) -> Result<Resized, NotLive> {
     if traced {
         stacks::resized(user, old_size, allocated, new_user);
     }
+    let flags = if traced { flags | FLAG_STACK } else { flags & !FLAG_STACK };
     // SAFETY: `new_user` is our block, its header copied from the old one.
-    unsafe { (*header_of(new_user)).size = size };
+    unsafe { ((*header_of(new_user)).size, (*header_of(new_user)).flags) = (size, flags) };
     counters::record_realloc(old_size, size);
     Ok(Resized::Moved(new_user as *mut c_void))
 }

@@ -233,7 +233,8 @@ pub(crate) fn allocated(user: usize) {
     put_live(user, current_or_capture());
 }
 
-/// The allocation stack recorded for the live block at `user`.
+/// The allocation stack recorded for the live block at `user` (callers ask
+/// `block::recorded_stack`, which first checks that one was recorded).
 pub(crate) fn live_stack(user: usize) -> Option<Stack> {
     live_shard(user).lock().get(&user).copied()
 }
@@ -253,11 +254,14 @@ pub(crate) fn put_live(user: usize, stack: Option<Stack>) {
 }
 
 /// The current call is freeing the live block at `user` of `size` bytes:
-/// its stacks move from the side table to the history.
+/// its allocation stack, if `recorded`, leaves the side table, and while
+/// stacks are on the free enters the history.
 #[cold]
-pub(crate) fn freeing(user: usize, size: usize) {
-    let allocated = take_live(user);
-    remember_free(user, size, allocated);
+pub(crate) fn freeing(user: usize, size: usize, recorded: bool) {
+    let allocated = if recorded { take_live(user) } else { None };
+    if enabled() {
+        remember_free(user, size, allocated);
+    }
 }
 
 /// The current call resized the block at `old` (of `old_size` bytes, with
