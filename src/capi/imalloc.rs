@@ -45,15 +45,27 @@ unsafe extern "system" fn release(_this: *mut IMalloc) -> ULONG {
 }
 
 unsafe extern "system" fn alloc(_this: *mut IMalloc, cb: SIZE_T) -> *mut c_void {
-    contain_traced(alloc as *const (), || spy::alloc(cb))
+    contain_traced(
+        alloc as *const (),
+        #[inline(always)]
+        move || spy::alloc(cb),
+    )
 }
 
 unsafe extern "system" fn realloc(_this: *mut IMalloc, pv: *mut c_void, cb: SIZE_T) -> *mut c_void {
-    contain_traced(realloc as *const (), || realloc_as(pv, cb, "IMalloc::Realloc"))
+    contain_traced(
+        realloc as *const (),
+        #[inline(always)]
+        move || realloc_as(pv, cb, "IMalloc::Realloc"),
+    )
 }
 
 unsafe extern "system" fn free(_this: *mut IMalloc, pv: *mut c_void) {
-    contain_traced(free as *const (), || free_as(pv, "IMalloc::Free"))
+    contain_traced(
+        free as *const (),
+        #[inline(always)]
+        move || free_as(pv, "IMalloc::Free"),
+    )
 }
 
 /// The size last requested for a live block (not libc's usable size: callers

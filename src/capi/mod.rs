@@ -75,7 +75,8 @@ pub(crate) fn contain<R: OnPanic>(body: impl FnOnce() -> R) -> R {
 /// while call stacks are on (`NAPUTIL_BACKTRACE`), its caller's stack is
 /// captured on entry, starting at `entry`, the function's own address, so
 /// that what it allocates or frees is recorded with where the call came
-/// from.
+/// from. `body` is to be a closure marked `#[inline(always)]` (see
+/// `stacks::during_call`).
 #[inline(always)]
 pub(crate) fn contain_traced<R: OnPanic>(entry: *const (), body: impl FnOnce() -> R) -> R {
     contain(|| stacks::during_call(entry as usize, body))

@@ -16,8 +16,8 @@
 //!
 //! While call stacks are on (`NAPUTIL_BACKTRACE`), every allocation, free
 //! and resize here is recorded in `stacks` too; while they are off that
-//! costs one load and one branch that is never taken (and a test of a
-//! header bit the free path reads anyway).
+//! costs one load and one branch that is never taken on allocation, and the
+//! test of a header bit the free path reads anyway.
 
 use super::{counters, stacks, sys, table};
 use core::ffi::c_void;
@@ -149,15 +149,23 @@ pub(crate) fn alloc(size: usize, flags: u32) -> *mut c_void {
         unsafe { sys::free(base) };
         return core::ptr::null_mut();
     }
-    let traced = stacks::enabled();
-    let flags = if traced { flags | FLAG_STACK } else { flags };
     // SAFETY: `base` points to at least HEADER_SIZE writable bytes we own.
     unsafe { write_header(base.cast(), size, counters::current_epoch(), flags) };
-    if traced {
-        stacks::allocated(user);
+    if stacks::enabled() {
+        record_allocation(user);
     }
     counters::record_alloc(size);
     user as *mut c_void
+}
+
+/// Records the allocation stack of the new block `user` and flags the
+/// block as having one.
+#[cold]
+#[inline(never)]
+fn record_allocation(user: usize) {
+    stacks::allocated(user);
+    // SAFETY: `user` is a block we just made and have not handed out.
+    unsafe { (*header_of(user)).flags |= FLAG_STACK };
 }
 
 /// Frees the tracked block `p` (not NULL). A pointer that is not a live
@@ -190,8 +198,10 @@ pub(crate) fn claim(p: *mut c_void) -> Result<Claim, NotLive> {
     }
     // SAFETY: the table just handed this live block to us alone.
     let (size, flags) = unsafe { ((*header_of(user)).size, (*header_of(user)).flags) };
-    if flags & FLAG_STACK != 0 || stacks::enabled() {
-        stacks::freeing(user, size, flags & FLAG_STACK != 0);
+    // Decided by the block's own flag, which is read anyway: the free path
+    // pays nothing for stacks.
+    if flags & FLAG_STACK != 0 {
+        stacks::freeing(user, size);
     }
     Ok(Claim { user, size, flags })
 }
@@ -260,7 +270,7 @@ pub(crate) fn realloc(p: *mut c_void, size: usize) -> Result<Resized, NotLive> {
     let had_stack = flags & FLAG_STACK != 0;
     let allocated = if had_stack { stacks::take_live(user) } else { None };
     if size == 0 {
-        if traced {
+        if traced && had_stack {
             stacks::remember_free(user, old_size, allocated);
         }
         return Ok(Resized::Freed(release(header_of(user).cast(), old_size, flags)));
@@ -275,7 +285,7 @@ pub(crate) fn realloc(p: *mut c_void, size: usize) -> Result<Resized, NotLive> {
         return Ok(Resized::Failed);
     };
     if traced {
-        stacks::resized(user, old_size, allocated, new_user);
+        stacks::resized(user, old_size, allocated, new_user, had_stack);
     }
     let flags = if traced { flags | FLAG_STACK } else { flags & !FLAG_STACK };
     // SAFETY: `new_user` is our block, its header copied from the old one.

@@ -12,8 +12,9 @@
 //! - The live blocks' stacks are in a side table keyed by block address
 //!   (the block header has no room), sharded by address so that threads
 //!   rarely meet on a lock, and populated only while stacks are on.
-//! - The last [`history`] frees (address, size, both stacks) are kept in a
-//!   ring, from which a double free learns where the block was freed before.
+//! - The last [`history`] frees (address, size, both stacks) of blocks
+//!   allocated while stacks were on are kept in a ring, from which a double
+//!   free learns where the block was freed before.
 //!
 //! Every structure here is allocated through Rust's global allocator (libc
 //! `malloc`), never the task allocator, and guarded by spin locks that join
@@ -22,7 +23,6 @@
 use crate::support::lock::SpinLock;
 use crate::support::unwind::{self, MAX_FRAMES};
 use core::cell::Cell;
-use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -159,35 +159,33 @@ thread_local! {
 
 /// Runs `body`, the work of the API function whose address is `entry`, with
 /// its caller's stack captured (when stacks are on) for whatever `body`
-/// allocates, frees or reports. API functions call this on entry.
+/// allocates, frees or reports. API functions call this on entry, with a
+/// closure marked `#[inline(always)]`: `body` is called in two places, and
+/// must be inlined into both so that with stacks off the API function runs
+/// the code it ran before stacks existed, after one untaken branch.
 #[inline(always)]
 pub(crate) fn during_call<R>(entry: usize, body: impl FnOnce() -> R) -> R {
-    // `body` is called in one place only, so that it is inlined into the
-    // API function as it was before stacks existed.
-    let mut call = MaybeUninit::uninit();
-    let _entered = if enabled() { Some(enter(entry, &mut call)) } else { None };
-    body()
-}
-
-/// The outer call's stack, put back when the inner call ends, however it
-/// ends.
-struct Entered(*const CallStack);
-
-impl Drop for Entered {
-    fn drop(&mut self) {
-        CURRENT.with(|current| current.set(self.0));
+    if !enabled() {
+        return body();
     }
+    traced_call(entry, body)
 }
 
-/// Captures the stack of the call entered at `entry` into `call` and makes
-/// it this thread's current one.
 #[cold]
 #[inline(never)]
-fn enter(entry: usize, call: &mut MaybeUninit<CallStack>) -> Entered {
-    let call = call.write(CallStack { frames: [0; MAX_FRAMES], len: 0, interned: Cell::new(None) });
+fn traced_call<R>(entry: usize, body: impl FnOnce() -> R) -> R {
+    let mut call = CallStack { frames: [0; MAX_FRAMES], len: 0, interned: Cell::new(None) };
     let wanted = frames().min(MAX_FRAMES);
     call.len = unwind::capture(entry, &mut call.frames[..wanted]);
-    Entered(CURRENT.with(|current| current.replace(call)))
+    /// Puts the outer call's stack back, however `body` ends.
+    struct Restore(*const CallStack);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            CURRENT.with(|current| current.set(self.0));
+        }
+    }
+    let _restore = Restore(CURRENT.with(|current| current.replace(&call)));
+    body()
 }
 
 /// The stack of the API call in progress on this thread, if it captured one.
@@ -196,8 +194,8 @@ pub(crate) fn current() -> Option<Stack> {
     if call.is_null() {
         return None;
     }
-    // SAFETY: CURRENT only ever points to the CallStack of a `during_call`
-    // still running on this thread (`Entered` resets it before that frame
+    // SAFETY: CURRENT only ever points to the CallStack of a `traced_call`
+    // still running on this thread (`Restore` resets it before that frame
     // ends).
     unsafe { &*call }.stack()
 }
@@ -253,24 +251,25 @@ pub(crate) fn put_live(user: usize, stack: Option<Stack>) {
     }
 }
 
-/// The current call is freeing the live block at `user` of `size` bytes:
-/// its allocation stack, if `recorded`, leaves the side table, and while
-/// stacks are on the free enters the history.
+/// The current call is freeing the live block at `user` of `size` bytes,
+/// allocated while stacks were on: its allocation stack leaves the side
+/// table and, while stacks are still on, the free enters the history.
 #[cold]
-pub(crate) fn freeing(user: usize, size: usize, recorded: bool) {
-    let allocated = if recorded { take_live(user) } else { None };
+pub(crate) fn freeing(user: usize, size: usize) {
+    let allocated = take_live(user);
     if enabled() {
         remember_free(user, size, allocated);
     }
 }
 
 /// The current call resized the block at `old` (of `old_size` bytes, with
-/// allocation stack `allocated`, already taken out of the side table) and
-/// it is now at `new`. The resized block counts as allocated by this call;
-/// a block that moved also counts as freed by it at its old address.
+/// allocation stack `allocated`, already taken out of the side table, if
+/// it was `recorded`) and it is now at `new`. The resized block counts as
+/// allocated by this call; a recorded block that moved also counts as freed
+/// by it at its old address.
 #[cold]
-pub(crate) fn resized(old: usize, old_size: usize, allocated: Option<Stack>, new: usize) {
-    if new != old {
+pub(crate) fn resized(old: usize, old_size: usize, allocated: Option<Stack>, new: usize, recorded: bool) {
+    if new != old && recorded {
         // Recorded after libc freed the old block, so in a race another
         // thread's free of a new block at `old` may be listed before this
         // one; a later double free there would then be shown this free.
