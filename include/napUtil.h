@@ -597,9 +597,9 @@ typedef struct NaputilMisuse {
     struct NaputilStack allocated_stack;
     /**
      * For `NAPUTIL_MISUSE_DOUBLE_FREE`, where the block was freed before.
-     * Empty when that is no longer known: only the latest frees are
-     * remembered (`NAPUTIL_BACKTRACE_FREED`, `naputil_set_freed_history`),
-     * and none made while stacks were off.
+     * Empty when that is not known: only the latest frees are remembered
+     * (`NAPUTIL_BACKTRACE_FREED`, `naputil_set_freed_history`), and only
+     * of blocks allocated and freed while stacks were on.
      */
     struct NaputilStack freed_stack;
 } NaputilMisuse;

@@ -68,7 +68,8 @@ impl MisuseStacks {
                     ),
                     None => LineBuffer::print(format_args!(
                         "  freed before: not known (only the latest {} frees are remembered, set by \
-                         NAPUTIL_BACKTRACE_FREED, and none made while NAPUTIL_BACKTRACE was off)\n",
+                         NAPUTIL_BACKTRACE_FREED, and only of blocks allocated and freed while \
+                         NAPUTIL_BACKTRACE was on)\n",
                         stacks::history()
                     )),
                 }

@@ -81,9 +81,9 @@ pub struct NaputilMisuse {
     /// allocated. Empty when not recorded.
     pub allocated_stack: NaputilStack,
     /// For `NAPUTIL_MISUSE_DOUBLE_FREE`, where the block was freed before.
-    /// Empty when that is no longer known: only the latest frees are
-    /// remembered (`NAPUTIL_BACKTRACE_FREED`, `naputil_set_freed_history`),
-    /// and none made while stacks were off.
+    /// Empty when that is not known: only the latest frees are remembered
+    /// (`NAPUTIL_BACKTRACE_FREED`, `naputil_set_freed_history`), and only
+    /// of blocks allocated and freed while stacks were on.
     pub freed_stack: NaputilStack,
 }
 
