@@ -10,9 +10,10 @@
 //! through code built without frame pointers (C at `-O1` and above, Rust,
 //! most system libraries). docs/PERFORMANCE.md has the measurement behind
 //! that choice. A capture writes into the caller's buffer and allocates
-//! nothing. On glibc 2.35 and later libgcc finds each frame's table with
-//! `_dl_find_object`, which takes no lock, so a capture cannot deadlock in a
-//! child forked while another thread was capturing.
+//! nothing. The libgcc of GCC 12 and later, on glibc 2.35 and later, finds
+//! each frame's table with `_dl_find_object`, which takes no lock, so a
+//! capture cannot deadlock in a child forked while another thread was
+//! capturing.
 //!
 //! # Symbolisation
 //!
