@@ -163,6 +163,10 @@ $(BUILD)/shared/%: ctests/%.cpp $(HEADER) stage-lib
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS_T) -Iinclude -o $@ $< -L$(STAGE_LIB) -lnaputil -Wl,-rpath,$(CURDIR)/$(STAGE_LIB) $(SYSLIBS)
 
+# The call-stack test is built as the programs whose reports it checks are
+# debugged: without optimisation (the later -O0 wins).
+$(BUILD)/static/backtrace $(BUILD)/shared/backtrace: CFLAGS_T += -O0
+
 # Runs every C/C++ test program against both libraries, then under valgrind,
 # and ends with one "N passed, M failed" line.
 test-c: $(TEST_BINS)

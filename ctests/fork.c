@@ -1,8 +1,10 @@
 /*
  * fork() while other threads hammer the allocator (allocations, reallocs,
  * misuse reports through a handler that allocates, a spy registered and
- * revoked): each child must allocate, free, misuse, register a spy and exit
- * cleanly within a deadline. A child still running at the deadline is killed
+ * revoked; for the second half of the forks with call stacks recorded, and
+ * described by the handler): each child must allocate, free, misuse,
+ * register a spy (and, with stacks on, describe where it allocated a block)
+ * and exit cleanly within a deadline. A child still running at the deadline is killed
  * and the test fails: something was left locked.
  *
  * 100 forks; NAPUTIL_FORKS overrides. Under valgrind
@@ -63,9 +65,11 @@ static IMallocSpy spy = { &spy_vtbl };
 
 static void allocating_handler(const NaputilMisuse *misuse, void *context)
 {
-    (void)misuse;
+    char where[256];
     (void)context;
     CoTaskMemFree(CoTaskMemRealloc(CoTaskMemAlloc(40), 80));
+    if (misuse->call_stack.count > 1)
+        naputil_describe_frame(misuse->call_stack.frames[1], where, sizeof where);
 }
 
 static void *hammer(void *arg)
@@ -122,6 +126,15 @@ static int child(void)
         CoTaskMemFree(CoTaskMemAlloc(10));
         if (CoRevokeMallocSpy() != S_OK)
             return 5;
+    }
+    if (naputil_get_backtrace() != 0) {
+        NaputilStack stack;
+        char where[256];
+        if (naputil_block_stack(blocks[1], &stack) != S_OK || stack.count < 2)
+            return 7;
+        naputil_describe_frame(stack.frames[1], where, sizeof where);
+        if (strncmp(where, "child", 5) != 0)
+            return 8;
     }
     for (i = 0; i < 128; i++)
         CoTaskMemFree(blocks[i]);
@@ -184,6 +197,8 @@ int main(void)
     for (i = 0; i < forks; i++) {
         pid_t pid;
         int code;
+        if (i == forks / 2)
+            naputil_set_backtrace(1);
         sleep_ms(2);
         pid = fork();
         CHECK(pid >= 0);
@@ -200,6 +215,7 @@ int main(void)
     if (!joined)
         stop_hammers(threads);
     naputil_set_misuse_handler(NULL, NULL);
+    naputil_set_backtrace(0);
     CHECK_EQ(hung, 0);
     CHECK_EQ(failed, 0);
     CoRevokeMallocSpy();

@@ -808,7 +808,31 @@ typedef struct NaputilStats {
 typedef void (*NaputilBlockVisitor)(void *block, size_t size, void *context);
 
 /**
+ * A call stack recorded while `NAPUTIL_BACKTRACE` is on: `count` return
+ * addresses, innermost first. `frames[0]` lies in the naputil function that
+ * was called (`CoTaskMemAlloc`, `FreeSoH`, ...) and `frames[1]` in its
+ * caller. Each distinct stack is stored once and never freed: the array
+ * stays readable for the life of the process. An unknown stack has
+ * `count` 0 and `frames` NULL. `naputil_describe_frame` turns an address
+ * into a function name and source line.
+ */
+typedef struct NaputilStack {
+    /**
+     * The return addresses.
+     */
+    const void *const *frames;
+    /**
+     * How many there are.
+     */
+    size_t count;
+} NaputilStack;
+
+/**
  * One misuse incident, as handed to a `NaputilMisuseHandler`.
+ *
+ * The library allocates this record and passes it by pointer, so fields
+ * are only ever added at its end: a handler built against an older header
+ * reads the fields it knows and keeps working.
  */
 typedef struct NaputilMisuse {
     /**
@@ -832,6 +856,25 @@ typedef struct NaputilMisuse {
      * A short English description of the kind.
      */
     const char *description;
+    /**
+     * Where the call came from: `frames[0]` is in the function named by
+     * `function`, `frames[1]` in its caller. Empty while `NAPUTIL_BACKTRACE`
+     * is off.
+     */
+    struct NaputilStack call_stack;
+    /**
+     * For `NAPUTIL_MISUSE_DOUBLE_FREE`, where the block was allocated; for
+     * `NAPUTIL_MISUSE_INTERIOR`, where the block containing `pointer` was
+     * allocated. Empty when not recorded.
+     */
+    struct NaputilStack allocated_stack;
+    /**
+     * For `NAPUTIL_MISUSE_DOUBLE_FREE`, where the block was freed before.
+     * Empty when that is not known: only the latest frees are remembered
+     * (`NAPUTIL_BACKTRACE_FREED`, `naputil_set_freed_history`), and only
+     * of blocks allocated and freed while stacks were on.
+     */
+    struct NaputilStack freed_stack;
 } NaputilMisuse;
 
 /**
@@ -2824,14 +2867,17 @@ uint32_t naputil_checkpoint(void);
  * and, when `visit` is not NULL, calls `visit(block, size, context)` for
  * each. Under a spy that offsets the pointers it hands out, `block` and
  * `size` are the pointer the caller was given and the bytes from there to
- * the block's end. The visitor may free the block it is given. Do not call
+ * the block's end. The visitor may free the block it is given, and may ask
+ * `naputil_block_stack(block, ...)` where it was allocated. Do not call
  * this while other threads free the blocks being listed.
  */
 uint64_t naputil_leaks_since(uint32_t checkpoint, NaputilBlockVisitor visit, void *context);
 
 /**
  * Prints every live block allocated since `checkpoint` (0: since start-up)
- * to stderr, one line each, then a summary line; returns their number.
+ * to stderr, one line each (followed by where it was allocated, when
+ * `NAPUTIL_BACKTRACE` recorded that), then a summary line; returns their
+ * number.
  */
 uint64_t naputil_report_leaks(uint32_t checkpoint);
 
@@ -2863,6 +2909,68 @@ void naputil_set_misuse_handler(NaputilMisuseHandler handler, void *context);
  * kind ("unknown misuse" for other values). Never NULL.
  */
 const char *naputil_misuse_description(uint32_t kind);
+
+/**
+ * Records call stacks from now on: at every allocation and free of task
+ * memory (`CoTaskMem*`, `IMalloc`, the `Alloc*`/`Free*` functions, spied
+ * calls included), up to `frames` return addresses of the caller's stack.
+ * Leak reports then say where each block was allocated, and misuse
+ * reports where the call came from and, for a double free, where the block
+ * was freed before and allocated.
+ *
+ * `frames` is 0 (off, the default), 1 (the default depth, 16) or up to 64.
+ * Returns `S_OK`, or `E_INVALIDARG` for more than 64. Blocks already live
+ * keep whatever was recorded for them. The environment variable
+ * `NAPUTIL_BACKTRACE` sets the initial value. Recording costs the time to
+ * walk the stack at each call (see docs/PERFORMANCE.md); off, it costs
+ * nothing measurable.
+ */
+HRESULT naputil_set_backtrace(uint32_t frames);
+
+/**
+ * How many frames of call stack are recorded per allocation and free (0:
+ * none).
+ */
+uint32_t naputil_get_backtrace(void);
+
+/**
+ * Sets how many of the latest frees are remembered (with where each block
+ * was allocated and freed) so that a double free can say where the block
+ * was freed before; forgets those remembered so far. The default is 4096,
+ * the most 1048576 (1 << 20); 0 remembers none. Returns `S_OK`, or
+ * `E_INVALIDARG` above the most. The environment variable
+ * `NAPUTIL_BACKTRACE_FREED` sets the initial value.
+ */
+HRESULT naputil_set_freed_history(uint32_t frees);
+
+/**
+ * Fills `*stack` with where the live block `block` was allocated (or, for
+ * a block `CoTaskMemRealloc` resized, reallocated). `block` is the pointer
+ * the allocator returned, as `naputil_leaks_since` hands it to its visitor.
+ *
+ * Returns `S_OK`; `S_FALSE` with an empty `*stack` when no stack was
+ * recorded for the block (it was allocated while `NAPUTIL_BACKTRACE` was
+ * off); `E_INVALIDARG` with an empty `*stack` when `block` is not a live
+ * block; `E_POINTER` when `stack` is NULL. The frames stay valid for the
+ * life of the process, even after the block is freed.
+ */
+HRESULT naputil_block_stack(const void *block, struct NaputilStack *stack);
+
+/**
+ * Describes the code at the return address `frame` (one of a
+ * `NaputilStack`'s frames) in `buffer`, NUL-terminated and cut to `size`
+ * bytes: `function file:line` from the debug information, `function` alone
+ * without it, `object+0xoffset` when not even a symbol is known, and an
+ * empty string when nothing is. Where calls were inlined the innermost
+ * comes first, each followed by ` inlined into ` and the next.
+ *
+ * Returns the length of the whole description, excluding the NUL (as
+ * `snprintf` does: a result of `size` or more means it was cut). `buffer`
+ * may be NULL when `size` is 0. Reads debug information from the program's
+ * and libraries' files on first use; safe from any thread and from a
+ * misuse handler.
+ */
+size_t naputil_describe_frame(const void *frame, char *buffer, size_t size);
 
 #if !defined(_WIN32)
 /**

@@ -7,10 +7,10 @@
 //! | layer | modules | contents |
 //! |---|---|---|
 //! | C API | `capi` | every exported function and static: `CoTaskMemAlloc`, `AllocConnections`, `naputil_*`, ... |
-//! | features | `nap`, `soh`, `notifier`, `report`, `misuse`, `spy` | NAP structure walking; the SoH wire format; notifier subscriptions; stats, leaks and settings; misuse classification and reports; `IMallocSpy` routing |
-//! | heap | `heap` | the tracking table, the counters, the blocks (header + libc) |
+//! | features | `nap`, `soh`, `notifier`, `report`, `stack_report`, `misuse`, `spy` | NAP structure walking; the SoH wire format; notifier subscriptions; stats, leaks and settings; call stacks in reports; misuse classification and reports; `IMallocSpy` routing |
+//! | heap | `heap` | the tracking table, the counters, the blocks (header + libc), the call stacks recorded for blocks |
 //! | types | [`types`] | Windows base types, COM and NAP layouts, constants |
-//! | support | `support` | the fork-safe spin lock, report lines, the environment |
+//! | support | `support` | the fork-safe spin lock, report lines, the environment, stack capture and symbolisation |
 //!
 //! For Rust callers (tests, benchmarks, other crates) the C API is
 //! re-exported here, with the C types in [`types`].
@@ -23,6 +23,7 @@ mod notifier;
 mod report;
 mod soh;
 mod spy;
+mod stack_report;
 mod support;
 #[cfg(any(test, feature = "fault-injection"))]
 pub mod testing;

@@ -3,6 +3,7 @@
 //! handler, the report line). Reads the table; calls no allocator.
 
 use crate::heap::{block, table};
+use crate::stack_report::{c_stack, MisuseStacks};
 use crate::support::line::LineBuffer;
 use crate::support::lock::SpinLock;
 use crate::types::diag::*;
@@ -174,12 +175,16 @@ pub(crate) fn report_classified(function: &'static str, pointer: *mut c_void, wh
     let mut name = [0u8; 64];
     let len = function.len().min(name.len() - 1);
     name[..len].copy_from_slice(&function.as_bytes()[..len]);
+    let stacks = MisuseStacks::of(what.kind, pointer as usize, what.block);
     let record = NaputilMisuse {
         kind: what.kind,
         function: name.as_ptr().cast(),
         pointer,
         block: what.block as *const c_void,
         description: kind_description(what.kind).as_ptr(),
+        call_stack: c_stack(stacks.call),
+        allocated_stack: c_stack(stacks.allocated),
+        freed_stack: c_stack(stacks.freed),
     };
     let handler = *HANDLER.lock();
     match handler {
@@ -193,6 +198,7 @@ pub(crate) fn report_classified(function: &'static str, pointer: *mut c_void, wh
                 pointer,
                 kind_description(what.kind).to_str().unwrap_or("misuse")
             ));
+            stacks.print();
         }
         None => {}
     }

@@ -386,6 +386,15 @@ fn forget_offset_if_dead(caller: *mut c_void) {
     }
 }
 
+/// The live block the caller's pointer `request` stands for: itself, or
+/// the block a spy handed it out offset into. Calls no spy method.
+pub(crate) fn actual_block(request: *mut c_void) -> Option<*mut c_void> {
+    if block::is_live(request) {
+        return Some(request);
+    }
+    remembered_actual(request).map(|actual| actual as *mut c_void).filter(|&actual| block::is_live(actual))
+}
+
 /// How many bytes the caller may use at `request`: the block's size when it
 /// is a live block, or, for a pointer a spy handed out offset into a live
 /// block, what lies from there to the block's end. `None` for anything

@@ -485,7 +485,7 @@ impl Model {
                 // Never 16-byte aligned: an aligned address may once have
                 // started a block, and is then reported as a double free.
                 let offset = 1 + pick % (b.size - 1);
-                let offset = if offset % 16 == 0 { offset - 1 } else { offset };
+                let offset = if offset.is_multiple_of(16) { offset - 1 } else { offset };
                 // SAFETY: an offset inside the block.
                 (unsafe { b.ptr.add(offset) }.cast(), 1)
             }
@@ -710,7 +710,7 @@ impl Model {
         }
         while !self.blocks.is_empty() {
             let last = self.blocks.len() - 1;
-            self.free(last, last % 2 == 0);
+            self.free(last, last.is_multiple_of(2));
         }
         self.check("freeing everything");
         if self.spy == SpyState::Registered {

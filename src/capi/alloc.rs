@@ -1,6 +1,6 @@
 //! `CoTaskMemAlloc`, `CoTaskMemRealloc` and `CoTaskMemFree`.
 
-use super::contain;
+use super::contain_traced;
 use crate::misuse;
 use crate::spy;
 use crate::types::base::SIZE_T;
@@ -28,7 +28,11 @@ pub(super) fn realloc_as(pv: *mut c_void, cb: usize, function: &'static str) -> 
 #[no_mangle]
 #[cfg(not(naputil_header_win32))]
 pub extern "system" fn CoTaskMemAlloc(cb: SIZE_T) -> *mut c_void {
-    contain(|| spy::alloc(cb))
+    contain_traced(
+        CoTaskMemAlloc as *const (),
+        #[inline(always)]
+        move || spy::alloc(cb),
+    )
 }
 
 /// Changes the size of a block of task memory.
@@ -42,7 +46,11 @@ pub extern "system" fn CoTaskMemAlloc(cb: SIZE_T) -> *mut c_void {
 #[no_mangle]
 #[cfg(not(naputil_header_win32))]
 pub extern "system" fn CoTaskMemRealloc(pv: *mut c_void, cb: SIZE_T) -> *mut c_void {
-    contain(|| realloc_as(pv, cb, "CoTaskMemRealloc"))
+    contain_traced(
+        CoTaskMemRealloc as *const (),
+        #[inline(always)]
+        move || realloc_as(pv, cb, "CoTaskMemRealloc"),
+    )
 }
 
 /// Frees a block of task memory.
@@ -53,5 +61,9 @@ pub extern "system" fn CoTaskMemRealloc(pv: *mut c_void, cb: SIZE_T) -> *mut c_v
 #[no_mangle]
 #[cfg(not(naputil_header_win32))]
 pub extern "system" fn CoTaskMemFree(pv: *mut c_void) {
-    contain(|| free_as(pv, "CoTaskMemFree"))
+    contain_traced(
+        CoTaskMemFree as *const (),
+        #[inline(always)]
+        move || free_as(pv, "CoTaskMemFree"),
+    )
 }

@@ -6,7 +6,7 @@
 //! functions share one code path (through `spy`, then the block layer).
 
 use super::alloc::{free_as, realloc_as};
-use super::{contain, contain_or, require_non_null, write_out};
+use super::{contain, contain_or, contain_traced, require_non_null, write_out};
 use crate::spy;
 use crate::types::base::{
     DWORD, E_INVALIDARG, E_NOINTERFACE, E_POINTER, HRESULT, IID_IMALLOC_VALUE, IID_IUNKNOWN_VALUE, MEMCTX_TASK, REFIID,
@@ -45,15 +45,27 @@ unsafe extern "system" fn release(_this: *mut IMalloc) -> ULONG {
 }
 
 unsafe extern "system" fn alloc(_this: *mut IMalloc, cb: SIZE_T) -> *mut c_void {
-    contain(|| spy::alloc(cb))
+    contain_traced(
+        alloc as *const (),
+        #[inline(always)]
+        move || spy::alloc(cb),
+    )
 }
 
 unsafe extern "system" fn realloc(_this: *mut IMalloc, pv: *mut c_void, cb: SIZE_T) -> *mut c_void {
-    contain(|| realloc_as(pv, cb, "IMalloc::Realloc"))
+    contain_traced(
+        realloc as *const (),
+        #[inline(always)]
+        move || realloc_as(pv, cb, "IMalloc::Realloc"),
+    )
 }
 
 unsafe extern "system" fn free(_this: *mut IMalloc, pv: *mut c_void) {
-    contain(|| free_as(pv, "IMalloc::Free"))
+    contain_traced(
+        free as *const (),
+        #[inline(always)]
+        move || free_as(pv, "IMalloc::Free"),
+    )
 }
 
 /// The size last requested for a live block (not libc's usable size: callers

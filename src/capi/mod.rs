@@ -17,6 +17,7 @@
 #![allow(clippy::missing_safety_doc)]
 #![allow(non_snake_case)]
 
+use crate::heap::stacks;
 use crate::types::base::{E_FAIL, HRESULT};
 use core::panic::AssertUnwindSafe;
 
@@ -53,6 +54,10 @@ impl OnPanic for u64 {
     const ON_PANIC: Self = 0;
 }
 
+impl OnPanic for usize {
+    const ON_PANIC: Self = 0;
+}
+
 impl<T> OnPanic for *mut T {
     const ON_PANIC: Self = core::ptr::null_mut();
 }
@@ -66,6 +71,17 @@ impl<T> OnPanic for *const T {
 #[inline(always)]
 pub(crate) fn contain<R: OnPanic>(body: impl FnOnce() -> R) -> R {
     contain_or(R::ON_PANIC, body)
+}
+
+/// [`contain`] for a function that allocates, frees, or reports misuse:
+/// while call stacks are on (`NAPUTIL_BACKTRACE`), its caller's stack is
+/// captured on entry, starting at `entry`, the function's own address, so
+/// that what it allocates or frees is recorded with where the call came
+/// from. `body` is to be a closure marked `#[inline(always)]` (see
+/// `stacks::during_call`).
+#[inline(always)]
+pub(crate) fn contain_traced<R: OnPanic>(entry: *const (), body: impl FnOnce() -> R) -> R {
+    contain(|| stacks::during_call(entry as usize, body))
 }
 
 /// [`contain`] for a return type whose panic value depends on the function

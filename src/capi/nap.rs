@@ -27,7 +27,7 @@
 //!   connection's `Release`) has run or a block has been freed: see
 //!   `crate::nap`.
 
-use super::{contain, require_non_null, write_out};
+use super::{contain_traced, require_non_null, write_out};
 use crate::nap;
 use crate::types::base::{E_INVALIDARG, HRESULT, S_OK, UINT16, WCHAR};
 use crate::types::nap::{
@@ -66,17 +66,21 @@ pub unsafe extern "system" fn AllocConnections(
     connections: *mut *mut Connections,
     connectionsCount: UINT16,
 ) -> WINAPI_HRESULT {
-    contain(|| {
-        require_non_null!(connections, E_INVALIDARG);
-        if u32::from(connectionsCount) > maxConnectionCountPerEnforcer {
-            return E_INVALIDARG;
-        }
-        match nap::alloc_connections(connectionsCount) {
-            // SAFETY: non-NULL; the caller promises storage for one pointer.
-            Ok(made) => unsafe { written(connections, made) },
-            Err(hr) => hr,
-        }
-    })
+    contain_traced(
+        AllocConnections as *const (),
+        #[inline(always)]
+        move || {
+            require_non_null!(connections, E_INVALIDARG);
+            if u32::from(connectionsCount) > maxConnectionCountPerEnforcer {
+                return E_INVALIDARG;
+            }
+            match nap::alloc_connections(connectionsCount) {
+                // SAFETY: non-NULL; the caller promises storage for one pointer.
+                Ok(made) => unsafe { written(connections, made) },
+                Err(hr) => hr,
+            }
+        },
+    )
 }
 
 /// Frees a `Connections` structure and releases its connections.
@@ -88,7 +92,11 @@ pub unsafe extern "system" fn AllocConnections(
 /// has a NULL vtable or a NULL `Release` slot are skipped.
 #[no_mangle]
 pub unsafe extern "system" fn FreeConnections(connections: *mut Connections) -> WINAPI_VOID {
-    contain(|| nap::free_connections(connections))
+    contain_traced(
+        FreeConnections as *const (),
+        #[inline(always)]
+        move || nap::free_connections(connections),
+    )
 }
 
 /// Allocates a `CountedString` holding a copy of the NUL-terminated UTF-16
@@ -110,23 +118,27 @@ pub unsafe extern "system" fn AllocCountedString(
     countedString: *mut *mut CountedString,
     string: *const WCHAR,
 ) -> WINAPI_HRESULT {
-    contain(|| {
-        require_non_null!(countedString, E_INVALIDARG);
-        require_non_null!(string, E_INVALIDARG);
-        let limit = maxStringLength as usize;
-        // SAFETY: `string` is non-NULL and the caller promises it is
-        // NUL-terminated; the scan stops at the terminator or after
-        // `limit + 1` code units, whichever comes first.
-        let Some(length) = (0..=limit).find(|&i| unsafe { string.add(i).read() } == 0) else {
-            return E_INVALIDARG;
-        };
-        // SAFETY: the scan above read `length + 1` code units.
-        match unsafe { nap::alloc_counted_string(string, length) } {
-            // SAFETY: non-NULL; the caller promises storage for one pointer.
-            Ok(made) => unsafe { written(countedString, made) },
-            Err(hr) => hr,
-        }
-    })
+    contain_traced(
+        AllocCountedString as *const (),
+        #[inline(always)]
+        move || {
+            require_non_null!(countedString, E_INVALIDARG);
+            require_non_null!(string, E_INVALIDARG);
+            let limit = maxStringLength as usize;
+            // SAFETY: `string` is non-NULL and the caller promises it is
+            // NUL-terminated; the scan stops at the terminator or after
+            // `limit + 1` code units, whichever comes first.
+            let Some(length) = (0..=limit).find(|&i| unsafe { string.add(i).read() } == 0) else {
+                return E_INVALIDARG;
+            };
+            // SAFETY: the scan above read `length + 1` code units.
+            match unsafe { nap::alloc_counted_string(string, length) } {
+                // SAFETY: non-NULL; the caller promises storage for one pointer.
+                Ok(made) => unsafe { written(countedString, made) },
+                Err(hr) => hr,
+            }
+        },
+    )
 }
 
 /// Frees a `CountedString`: its `string` member, then the structure.
@@ -134,7 +146,11 @@ pub unsafe extern "system" fn AllocCountedString(
 /// NULL is a no-op, and so is a NULL `string` member.
 #[no_mangle]
 pub unsafe extern "system" fn FreeCountedString(countedString: *mut CountedString) -> WINAPI_VOID {
-    contain(|| nap::free_with_members(countedString, "FreeCountedString", |made| [made.string.cast()]))
+    contain_traced(
+        FreeCountedString as *const (),
+        #[inline(always)]
+        move || nap::free_with_members(countedString, "FreeCountedString", |made| [made.string.cast()]),
+    )
 }
 
 /// Allocates a `FixupInfo` with room for `countResultCodes` result codes.
@@ -154,17 +170,21 @@ pub unsafe extern "system" fn AllocFixupInfo(
     fixupInfo: *mut *mut FixupInfo,
     countResultCodes: UINT16,
 ) -> WINAPI_HRESULT {
-    contain(|| {
-        require_non_null!(fixupInfo, E_INVALIDARG);
-        if u32::from(countResultCodes) > maxDwordCountPerSoHAttribute {
-            return E_INVALIDARG;
-        }
-        match nap::alloc_fixup_info(countResultCodes) {
-            // SAFETY: non-NULL; the caller promises storage for one pointer.
-            Ok(made) => unsafe { written(fixupInfo, made) },
-            Err(hr) => hr,
-        }
-    })
+    contain_traced(
+        AllocFixupInfo as *const (),
+        #[inline(always)]
+        move || {
+            require_non_null!(fixupInfo, E_INVALIDARG);
+            if u32::from(countResultCodes) > maxDwordCountPerSoHAttribute {
+                return E_INVALIDARG;
+            }
+            match nap::alloc_fixup_info(countResultCodes) {
+                // SAFETY: non-NULL; the caller promises storage for one pointer.
+                Ok(made) => unsafe { written(fixupInfo, made) },
+                Err(hr) => hr,
+            }
+        },
+    )
 }
 
 /// Frees a `FixupInfo`: its `resultCodes.results` array, then the structure.
@@ -172,7 +192,11 @@ pub unsafe extern "system" fn AllocFixupInfo(
 /// NULL is a no-op, and so is a NULL `results` member.
 #[no_mangle]
 pub unsafe extern "system" fn FreeFixupInfo(fixupInfo: *mut FixupInfo) -> WINAPI_VOID {
-    contain(|| nap::free_with_members(fixupInfo, "FreeFixupInfo", |made| [made.resultCodes.results.cast()]))
+    contain_traced(
+        FreeFixupInfo as *const (),
+        #[inline(always)]
+        move || nap::free_with_members(fixupInfo, "FreeFixupInfo", |made| [made.resultCodes.results.cast()]),
+    )
 }
 
 /// Frees an `IsolationInfo`: its `failureUrl.string`, then the structure.
@@ -180,7 +204,11 @@ pub unsafe extern "system" fn FreeFixupInfo(fixupInfo: *mut FixupInfo) -> WINAPI
 /// NULL is a no-op, and so is a NULL `failureUrl.string`.
 #[no_mangle]
 pub unsafe extern "system" fn FreeIsolationInfo(isolationInfo: *mut IsolationInfo) -> WINAPI_VOID {
-    contain(|| nap::free_with_members(isolationInfo, "FreeIsolationInfo", |made| [made.failureUrl.string.cast()]))
+    contain_traced(
+        FreeIsolationInfo as *const (),
+        #[inline(always)]
+        move || nap::free_with_members(isolationInfo, "FreeIsolationInfo", |made| [made.failureUrl.string.cast()]),
+    )
 }
 
 /// Frees an `IsolationInfoEx`: its `failureUrl.string`, then the structure.
@@ -188,7 +216,11 @@ pub unsafe extern "system" fn FreeIsolationInfo(isolationInfo: *mut IsolationInf
 /// NULL is a no-op, and so is a NULL `failureUrl.string`.
 #[no_mangle]
 pub unsafe extern "system" fn FreeIsolationInfoEx(isolationInfo: *mut IsolationInfoEx) -> WINAPI_VOID {
-    contain(|| nap::free_with_members(isolationInfo, "FreeIsolationInfoEx", |made| [made.failureUrl.string.cast()]))
+    contain_traced(
+        FreeIsolationInfoEx as *const (),
+        #[inline(always)]
+        move || nap::free_with_members(isolationInfo, "FreeIsolationInfoEx", |made| [made.failureUrl.string.cast()]),
+    )
 }
 
 /// Frees a `SoH`: every attribute's value, the `attributes` array, then the
@@ -204,7 +236,11 @@ pub unsafe extern "system" fn FreeIsolationInfoEx(isolationInfo: *mut IsolationI
 /// are skipped.
 #[no_mangle]
 pub unsafe extern "system" fn FreeSoH(soh: *mut SoH) -> WINAPI_VOID {
-    contain(|| nap::free_soh(soh))
+    contain_traced(
+        FreeSoH as *const (),
+        #[inline(always)]
+        move || nap::free_soh(soh),
+    )
 }
 
 /// Frees a `NetworkSoH`: its `data`, then the structure.
@@ -212,7 +248,11 @@ pub unsafe extern "system" fn FreeSoH(soh: *mut SoH) -> WINAPI_VOID {
 /// NULL is a no-op, and so is a NULL `data` member.
 #[no_mangle]
 pub unsafe extern "system" fn FreeNetworkSoH(networkSoh: *mut NetworkSoH) -> WINAPI_VOID {
-    contain(|| nap::free_with_members(networkSoh, "FreeNetworkSoH", |made| [made.data.cast()]))
+    contain_traced(
+        FreeNetworkSoH as *const (),
+        #[inline(always)]
+        move || nap::free_with_members(networkSoh, "FreeNetworkSoH", |made| [made.data.cast()]),
+    )
 }
 
 /// Frees a `PrivateData`: its `data`, then the structure.
@@ -220,7 +260,11 @@ pub unsafe extern "system" fn FreeNetworkSoH(networkSoh: *mut NetworkSoH) -> WIN
 /// NULL is a no-op, and so is a NULL `data` member.
 #[no_mangle]
 pub unsafe extern "system" fn FreePrivateData(privateData: *mut PrivateData) -> WINAPI_VOID {
-    contain(|| nap::free_with_members(privateData, "FreePrivateData", |made| [made.data.cast()]))
+    contain_traced(
+        FreePrivateData as *const (),
+        #[inline(always)]
+        move || nap::free_with_members(privateData, "FreePrivateData", |made| [made.data.cast()]),
+    )
 }
 
 /// Frees a `SoHAttributeValue` whose member in use is chosen by `type`.
@@ -244,7 +288,11 @@ pub unsafe extern "system" fn FreeSoHAttributeValue(
     r#type: SoHAttributeType,
     value: *mut SoHAttributeValue,
 ) -> WINAPI_VOID {
-    contain(|| nap::free_attribute_value(r#type, value))
+    contain_traced(
+        FreeSoHAttributeValue as *const (),
+        #[inline(always)]
+        move || nap::free_attribute_value(r#type, value),
+    )
 }
 
 /// Frees an array of `count` `NapComponentRegistrationInfo` structures, as
@@ -262,18 +310,22 @@ pub unsafe extern "system" fn FreeNapComponentRegistrationInfoArray(
     count: UINT16,
     info: *mut *mut NapComponentRegistrationInfo,
 ) -> WINAPI_VOID {
-    contain(|| {
-        if info.is_null() {
-            return;
-        }
-        // SAFETY: `info` is non-NULL and the caller promises it points to a
-        // readable pointer.
-        let array = unsafe { info.read_unaligned() };
-        // SAFETY: as above; the caller promises `*info` is writable too. It
-        // is written while the array's memory is still valid, in case
-        // `info` points into it.
-        nap::free_registration_info_array(count, array, || unsafe { write_out(info, ptr::null_mut()) });
-    })
+    contain_traced(
+        FreeNapComponentRegistrationInfoArray as *const (),
+        #[inline(always)]
+        move || {
+            if info.is_null() {
+                return;
+            }
+            // SAFETY: `info` is non-NULL and the caller promises it points to a
+            // readable pointer.
+            let array = unsafe { info.read_unaligned() };
+            // SAFETY: as above; the caller promises `*info` is writable too. It
+            // is written while the array's memory is still valid, in case
+            // `info` points into it.
+            nap::free_registration_info_array(count, array, || unsafe { write_out(info, ptr::null_mut()) });
+        },
+    )
 }
 
 /// Frees a `SystemHealthAgentState`: its `shaResultCodes.results`, its
@@ -282,11 +334,15 @@ pub unsafe extern "system" fn FreeNapComponentRegistrationInfoArray(
 /// NULL is a no-op, and so are NULL `results` members.
 #[no_mangle]
 pub unsafe extern "system" fn FreeSystemHealthAgentState(state: *mut SystemHealthAgentState) -> WINAPI_VOID {
-    contain(|| {
-        nap::free_with_members(state, "FreeSystemHealthAgentState", |made| {
-            [made.shaResultCodes.results.cast(), made.fixupInfo.resultCodes.results.cast()]
-        })
-    })
+    contain_traced(
+        FreeSystemHealthAgentState as *const (),
+        #[inline(always)]
+        move || {
+            nap::free_with_members(state, "FreeSystemHealthAgentState", |made| {
+                [made.shaResultCodes.results.cast(), made.fixupInfo.resultCodes.results.cast()]
+            })
+        },
+    )
 }
 
 #[cfg(test)]

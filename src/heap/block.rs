@@ -13,8 +13,13 @@
 //!
 //! This layer reports nothing: a pointer that is not a live block comes
 //! back as [`NotLive`], and the caller decides what that means.
+//!
+//! While call stacks are on (`NAPUTIL_BACKTRACE`), every allocation, free
+//! and resize here is recorded in `stacks` too; while they are off that
+//! costs one load and one branch that is never taken on allocation, and the
+//! test of a header bit the free path reads anyway.
 
-use super::{counters, sys, table};
+use super::{counters, stacks, sys, table};
 use core::ffi::c_void;
 
 /// Bytes in front of every block; keeps the caller's pointer as aligned as
@@ -40,6 +45,11 @@ const MAX_REQUEST: usize = isize::MAX as usize - HEADER_SIZE;
 
 /// The block was allocated while an `IMallocSpy` was registered.
 pub(crate) const FLAG_SPIED: u32 = 1;
+/// The block was allocated (or last resized) while call stacks were on:
+/// `stacks` may hold its allocation stack, and must be told when it goes.
+/// Stacks recorded for blocks are thus consulted and dropped by the block's
+/// own flag, whether stacks are still on or not.
+const FLAG_STACK: u32 = 2;
 
 /// A block that was live and has just been freed.
 #[derive(Clone, Copy, Debug)]
@@ -141,8 +151,21 @@ pub(crate) fn alloc(size: usize, flags: u32) -> *mut c_void {
     }
     // SAFETY: `base` points to at least HEADER_SIZE writable bytes we own.
     unsafe { write_header(base.cast(), size, counters::current_epoch(), flags) };
+    if stacks::enabled() {
+        record_allocation(user);
+    }
     counters::record_alloc(size);
     user as *mut c_void
+}
+
+/// Records the allocation stack of the new block `user` and flags the
+/// block as having one.
+#[cold]
+#[inline(never)]
+fn record_allocation(user: usize) {
+    stacks::allocated(user);
+    // SAFETY: `user` is a block we just made and have not handed out.
+    unsafe { (*header_of(user)).flags |= FLAG_STACK };
 }
 
 /// Frees the tracked block `p` (not NULL). A pointer that is not a live
@@ -175,6 +198,11 @@ pub(crate) fn claim(p: *mut c_void) -> Result<Claim, NotLive> {
     }
     // SAFETY: the table just handed this live block to us alone.
     let (size, flags) = unsafe { ((*header_of(user)).size, (*header_of(user)).flags) };
+    // Decided by the block's own flag, which is read anyway: the free path
+    // pays nothing for stacks.
+    if flags & FLAG_STACK != 0 {
+        stacks::freeing(user, size);
+    }
     Ok(Claim { user, size, flags })
 }
 
@@ -210,6 +238,11 @@ pub(crate) fn info(p: *const c_void) -> Option<Info> {
     Some(Info { size: h.size, epoch: h.epoch, flags: h.flags })
 }
 
+/// The allocation stack recorded for the live block `p`, if any.
+pub(crate) fn recorded_stack(p: *const c_void) -> Option<stacks::Stack> {
+    info(p).filter(|i| i.flags & FLAG_STACK != 0).and_then(|_| stacks::live_stack(p as usize))
+}
+
 /// Size the caller requested for a live block, or `None` if `p` is not one.
 #[inline]
 pub(crate) fn size(p: *const c_void) -> Option<usize> {
@@ -232,17 +265,31 @@ pub(crate) fn realloc(p: *mut c_void, size: usize) -> Result<Resized, NotLive> {
     }
     // SAFETY: the table handed the live block to us alone.
     let (old_size, flags) = unsafe { ((*header_of(user)).size, (*header_of(user)).flags) };
+    // Out of the side table before libc may free the old address.
+    let traced = stacks::enabled();
+    let had_stack = flags & FLAG_STACK != 0;
+    let allocated = if had_stack { stacks::take_live(user) } else { None };
     if size == 0 {
+        if traced && had_stack {
+            stacks::remember_free(user, old_size, allocated);
+        }
         return Ok(Resized::Freed(release(header_of(user).cast(), old_size, flags)));
     }
     let moved = if size > MAX_REQUEST { None } else { move_block(user, old_size, size) };
     let Some(new_user) = moved else {
         let reinserted = table::insert(user);
         debug_assert!(reinserted, "a block's own leaf always exists");
+        if had_stack {
+            stacks::put_live(user, allocated);
+        }
         return Ok(Resized::Failed);
     };
+    if traced {
+        stacks::resized(user, old_size, allocated, new_user, had_stack);
+    }
+    let flags = if traced { flags | FLAG_STACK } else { flags & !FLAG_STACK };
     // SAFETY: `new_user` is our block, its header copied from the old one.
-    unsafe { (*header_of(new_user)).size = size };
+    unsafe { ((*header_of(new_user)).size, (*header_of(new_user)).flags) = (size, flags) };
     counters::record_realloc(old_size, size);
     Ok(Resized::Moved(new_user as *mut c_void))
 }

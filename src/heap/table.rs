@@ -197,7 +197,7 @@ pub(crate) fn state(addr: usize) -> State {
 /// most `max_distance` bytes. Used only to explain misuse (interior pointers).
 pub(crate) fn live_start_before(addr: usize, max_distance: usize) -> Option<usize> {
     let granule = 1usize << GRANULE_SHIFT;
-    let mut candidate = (addr & !(granule - 1)).checked_sub(if addr % granule == 0 { granule } else { 0 })?;
+    let mut candidate = (addr & !(granule - 1)).checked_sub(if addr.is_multiple_of(granule) { granule } else { 0 })?;
     let lowest = addr.saturating_sub(max_distance);
     while candidate >= lowest {
         if state(candidate) == State::Live {

@@ -188,7 +188,7 @@ pub(crate) fn is_valid_value(kind: u16, value: &[u8]) -> bool {
     n <= maxSoHAttributeSize as usize
         && match lengths(kind) {
             Lengths::Exactly(len) => n == len,
-            Lengths::Units { unit, max } => n % unit == 0 && n / unit <= max as usize,
+            Lengths::Units { unit, max } => n.is_multiple_of(unit) && n / unit <= max as usize,
             Lengths::AtLeast(len) => n >= len,
             Lengths::Any => true,
         }

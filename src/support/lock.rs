@@ -92,7 +92,7 @@ mod fork {
 
     /// More than the library has locks; a lock beyond it would not be
     /// fork-safe, which the debug assertion in `join` catches in tests.
-    const CAPACITY: usize = 16;
+    const CAPACITY: usize = 32;
 
     static LOCKS: [AtomicPtr<AtomicBool>; CAPACITY] = [const { AtomicPtr::new(core::ptr::null_mut()) }; CAPACITY];
     static JOINED: AtomicUsize = AtomicUsize::new(0);

@@ -5,3 +5,4 @@ pub(crate) mod env;
 pub(crate) mod line;
 pub(crate) mod lock;
 pub(crate) mod small;
+pub(crate) mod unwind;

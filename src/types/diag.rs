@@ -1,5 +1,5 @@
-//! The library's own C types: misuse kinds and policies, the misuse record
-//! and handler, the block visitor, and the counters snapshot.
+//! The library's own C types: misuse kinds and policies, call stacks, the
+//! misuse record and handler, the block visitor, and the counters snapshot.
 
 use core::ffi::{c_char, c_void};
 
@@ -35,7 +35,32 @@ pub const NAPUTIL_MISUSE_TABLE_EXHAUSTED: u32 = 6;
 /// One more than the highest `NAPUTIL_MISUSE_*` kind.
 pub(crate) const MISUSE_KIND_COUNT: usize = 7;
 
+/// A call stack recorded while `NAPUTIL_BACKTRACE` is on: `count` return
+/// addresses, innermost first. `frames[0]` lies in the naputil function that
+/// was called (`CoTaskMemAlloc`, `FreeSoH`, ...) and `frames[1]` in its
+/// caller. Each distinct stack is stored once and never freed: the array
+/// stays readable for the life of the process. An unknown stack has
+/// `count` 0 and `frames` NULL. `naputil_describe_frame` turns an address
+/// into a function name and source line.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NaputilStack {
+    /// The return addresses.
+    pub frames: *const *const c_void,
+    /// How many there are.
+    pub count: usize,
+}
+
+impl NaputilStack {
+    /// No stack.
+    pub const NONE: NaputilStack = NaputilStack { frames: core::ptr::null(), count: 0 };
+}
+
 /// One misuse incident, as handed to a `NaputilMisuseHandler`.
+///
+/// The library allocates this record and passes it by pointer, so fields
+/// are only ever added at its end: a handler built against an older header
+/// reads the fields it knows and keeps working.
 #[repr(C)]
 pub struct NaputilMisuse {
     /// One of the `NAPUTIL_MISUSE_*` kinds.
@@ -49,6 +74,19 @@ pub struct NaputilMisuse {
     pub block: *const c_void,
     /// A short English description of the kind.
     pub description: *const c_char,
+    /// Where the call came from: `frames[0]` is in the function named by
+    /// `function`, `frames[1]` in its caller. Empty while `NAPUTIL_BACKTRACE`
+    /// is off.
+    pub call_stack: NaputilStack,
+    /// For `NAPUTIL_MISUSE_DOUBLE_FREE`, where the block was allocated; for
+    /// `NAPUTIL_MISUSE_INTERIOR`, where the block containing `pointer` was
+    /// allocated. Empty when not recorded.
+    pub allocated_stack: NaputilStack,
+    /// For `NAPUTIL_MISUSE_DOUBLE_FREE`, where the block was freed before.
+    /// Empty when that is not known: only the latest frees are remembered
+    /// (`NAPUTIL_BACKTRACE_FREED`, `naputil_set_freed_history`), and only
+    /// of blocks allocated and freed while stacks were on.
+    pub freed_stack: NaputilStack,
 }
 
 /// Receives misuse incidents instead of the default stderr line. Called on
