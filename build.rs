@@ -479,7 +479,14 @@ fn parse_interfaces(header: &str) -> Result<Vec<Interface>, String> {
             .iter()
             .position(|l| *l == format!("}} {name}Vtbl;"))
             .ok_or_else(|| format!("{name}Vtbl: end of struct not found"))?;
-        let body = lines[at + 1..at + end].join(" ");
+        // The slots, without their documentation (which stays with the C
+        // vtable the C++ class is derived from).
+        let body = lines[at + 1..at + end]
+            .iter()
+            .filter(|l| !(l.trim_start().starts_with("/*") || l.trim_start().starts_with('*')))
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
         let mut slots = Vec::new();
         for text in body.split(';').map(str::trim).filter(|t| !t.is_empty()) {
             slots.push(parse_slot(name, text)?);

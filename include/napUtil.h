@@ -363,6 +363,7 @@ struct IMalloc;
 struct INapEnforcementClientConnection;
 struct IMallocSpy;
 struct IUnknown;
+struct IClassFactory;
 struct INapCertRelyingParty;
 struct INapComponentConfig;
 struct INapComponentInfo;
@@ -1322,6 +1323,28 @@ typedef struct NaputilSoHMessage {
     struct SoH **sections;
 } NaputilSoHMessage;
 
+#if !(defined(NAPUTIL_CXX_INTERFACES) || defined(_WIN32) || defined(__IUnknown_INTERFACE_DEFINED__))
+/**
+ * The methods every COM interface starts with.
+ *
+ * Base interface: none.
+ */
+typedef struct IUnknownVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct IUnknown *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct IUnknown *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct IUnknown *This);
+} IUnknownVtbl;
+#endif
+
+#if !(defined(NAPUTIL_CXX_INTERFACES) || defined(_WIN32) || defined(__IUnknown_INTERFACE_DEFINED__))
+/**
+ * The base COM interface.
+ */
+typedef struct IUnknown {
+    const struct IUnknownVtbl *lpVtbl;
+} IUnknown;
+#endif
+
 /**
  * Number of system health entities.
  */
@@ -1350,26 +1373,33 @@ typedef struct SoH SoHRequest;
  */
 typedef struct SoH SoHResponse;
 
-#if !(defined(NAPUTIL_CXX_INTERFACES) || defined(_WIN32) || defined(__IUnknown_INTERFACE_DEFINED__))
+#if !(defined(NAPUTIL_CXX_INTERFACES) || defined(_WIN32) || defined(__IClassFactory_INTERFACE_DEFINED__))
 /**
- * The base COM interface.
+ * Creates the objects of one class: what `CoGetClassObject` hands out.
+ * The library's class factories are static: `AddRef` and `Release` return
+ * constants and never free anything.
  */
-typedef struct IUnknown {
-    const struct IUnknownVtbl *lpVtbl;
-} IUnknown;
+typedef struct IClassFactory {
+    const struct IClassFactoryVtbl *lpVtbl;
+} IClassFactory;
 #endif
 
-#if !(defined(NAPUTIL_CXX_INTERFACES) || defined(_WIN32) || defined(__IUnknown_INTERFACE_DEFINED__))
+#if !(defined(NAPUTIL_CXX_INTERFACES) || defined(_WIN32) || defined(__IClassFactory_INTERFACE_DEFINED__))
 /**
- * The methods every COM interface starts with.
+ * The methods of `IClassFactory`, in Windows' order.
  *
- * Base interface: none.
+ * Base interface: `IUnknown`.
  */
-typedef struct IUnknownVtbl {
-    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct IUnknown *This, REFIID riid, void **ppvObject);
-    ULONG (STDMETHODCALLTYPE *AddRef)(struct IUnknown *This);
-    ULONG (STDMETHODCALLTYPE *Release)(struct IUnknown *This);
-} IUnknownVtbl;
+typedef struct IClassFactoryVtbl {
+    HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct IClassFactory *This, REFIID riid, void **ppvObject);
+    ULONG (STDMETHODCALLTYPE *AddRef)(struct IClassFactory *This);
+    ULONG (STDMETHODCALLTYPE *Release)(struct IClassFactory *This);
+    HRESULT (STDMETHODCALLTYPE *CreateInstance)(struct IClassFactory *This,
+                              struct IUnknown *pUnkOuter,
+                              REFIID riid,
+                              void **ppvObject);
+    HRESULT (STDMETHODCALLTYPE *LockServer)(struct IClassFactory *This, BOOL fLock);
+} IClassFactoryVtbl;
 #endif
 
 #if !defined(NAPUTIL_CXX_INTERFACES)
@@ -1790,8 +1820,15 @@ typedef struct INapClientManagement2Vtbl {
 
 #if !defined(NAPUTIL_CXX_INTERFACES)
 /**
- * Builds a statement of health (SoH) attribute by attribute. Windows provides the
- * object (`CLSID_NapSoHConstructor`); this library does not.
+ * Builds a statement of health (SoH) attribute by attribute: what a system health
+ * agent's request and a validator's response are made with. Create one with
+ * `CoCreateInstance(CLSID_NapSoHConstructor, ...)`; see the methods in its vtable.
+ *
+ * The library's objects are reference counted (freed when `Release` reaches 0),
+ * may be used from several threads at once, and are listed by the leak report
+ * while alive. A method called through a pointer to an object already released
+ * answers `E_POINTER` (`AddRef` and `Release` answer 0) and reports the misuse;
+ * `CoTaskMemFree` of an object is refused and reported.
  */
 typedef struct INapSoHConstructor {
     const struct INapSoHConstructorVtbl *lpVtbl;
@@ -1808,19 +1845,63 @@ typedef struct INapSoHConstructorVtbl {
     HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapSoHConstructor *This, REFIID riid, void **ppvObject);
     ULONG (STDMETHODCALLTYPE *AddRef)(struct INapSoHConstructor *This);
     ULONG (STDMETHODCALLTYPE *Release)(struct INapSoHConstructor *This);
+    /**
+     * Starts a packet (a request when `isRequest` is TRUE, else a
+     * response) whose first attribute is `sohAttributeTypeSystemHealthId`
+     * = `id`. Called once per packet; a second call starts over, dropping
+     * the attributes appended before. `S_OK`.
+     */
     HRESULT (STDMETHODCALLTYPE *Initialize)(struct INapSoHConstructor *This, SystemHealthEntityId id, BOOL isRequest);
+    /**
+     * Appends an attribute of type `type` holding a deep copy of `*value`
+     * (the caller may reuse or free `value` at once). `E_POINTER` for a
+     * NULL `value`; `NAP_E_NOT_INITIALIZED` before `Initialize`;
+     * `E_INVALIDARG`, with nothing appended, for
+     * `sohAttributeTypeSystemHealthId` (which `Initialize` adds) or a
+     * `type` that is not a `SoHAttributeType`, for a value that has no
+     * encoding (a count over its limit, octets over `maxSoHAttributeSize`,
+     * NULL data behind a non-zero count), when the packet would exceed
+     * `maxSoHAttributeCount` attributes or `maxNetworkSoHSize` bytes, and
+     * for a second `sohAttributeTypeIpv4FixupServers` or
+     * `sohAttributeTypeIpv6FixupServers` in a response. Vendor-specific
+     * data is not interpreted: encrypt or sign private data there, never
+     * in the attributes NAP itself reads.
+     */
     HRESULT (STDMETHODCALLTYPE *AppendAttribute)(struct INapSoHConstructor *This,
                                SoHAttributeType type,
                                const union SoHAttributeValue *value);
+    /**
+     * Sets `*soh` to a new SoH holding the packet's attributes so far
+     * (task memory: free it with `FreeSoH`); each attribute's `size` is
+     * its value's length on the wire. The object keeps its packet:
+     * `AppendAttribute` and `GetSoH` may go on. `E_POINTER` for a NULL
+     * `soh`, `NAP_E_NOT_INITIALIZED` before `Initialize`, `E_OUTOFMEMORY`;
+     * `*soh` is written only on success.
+     */
     HRESULT (STDMETHODCALLTYPE *GetSoH)(struct INapSoHConstructor *This, struct SoH **soh);
+    /**
+     * Checks a SoH, whoever built it: `S_OK` when it has 1 to
+     * `maxSoHAttributeCount` attributes, the first being
+     * `sohAttributeTypeSystemHealthId`, every value encodable (an
+     * attribute whose type is not a `SoHAttributeType` is `size` raw bytes
+     * at `value`), the whole at most `maxNetworkSoHSize` bytes on the wire,
+     * and, for a response (`isRequest` FALSE), at most one
+     * `sohAttributeTypeIpv4FixupServers` and one
+     * `sohAttributeTypeIpv6FixupServers`; `NAP_E_INVALID_PACKET`
+     * otherwise; `E_POINTER` for a NULL `soh`. Independent of the object's
+     * packet.
+     */
     HRESULT (STDMETHODCALLTYPE *Validate)(struct INapSoHConstructor *This, const struct SoH *soh, BOOL isRequest);
 } INapSoHConstructorVtbl;
 #endif
 
 #if !defined(NAPUTIL_CXX_INTERFACES)
 /**
- * Reads the attributes of a statement of health (SoH). Windows provides the object
- * (`CLSID_NapSoHProcessor`); this library does not.
+ * Reads the attributes of a statement of health (SoH): what a validator reads a
+ * request with and a system health agent a response. Create one with
+ * `CoCreateInstance(CLSID_NapSoHProcessor, ...)`; see the methods in its vtable.
+ * Objects behave as `INapSoHConstructor`'s do (reference counting, threads,
+ * leak report, calls after the last `Release`).
  */
 typedef struct INapSoHProcessor {
     const struct INapSoHProcessorVtbl *lpVtbl;
@@ -1837,18 +1918,49 @@ typedef struct INapSoHProcessorVtbl {
     HRESULT (STDMETHODCALLTYPE *QueryInterface)(struct INapSoHProcessor *This, REFIID riid, void **ppvObject);
     ULONG (STDMETHODCALLTYPE *AddRef)(struct INapSoHProcessor *This);
     ULONG (STDMETHODCALLTYPE *Release)(struct INapSoHProcessor *This);
+    /**
+     * Takes in a deep copy of `*soh` (the caller may free it at once) and
+     * sets `*id` to its system health id. `NAP_E_INVALID_PACKET` for a SoH
+     * that `INapSoHConstructor::Validate` would refuse (the object keeps
+     * what it had); `E_POINTER` for a NULL `soh` or `id`. Called once per
+     * packet; a second call replaces the packet.
+     */
     HRESULT (STDMETHODCALLTYPE *Initialize)(struct INapSoHProcessor *This,
                           const struct SoH *soh,
                           BOOL isRequest,
                           SystemHealthEntityId *id);
+    /**
+     * Sets `*attributeLocation` to the first position at or after
+     * `fromLocation` (positions count from 0, the system health id being
+     * at 0) holding an attribute of type `type`, and answers `S_OK`;
+     * `HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)` when there is none
+     * (also when `fromLocation` is at or past the end), leaving
+     * `*attributeLocation` alone. `E_POINTER` for a NULL
+     * `attributeLocation`, `NAP_E_NOT_INITIALIZED` before `Initialize`.
+     */
     HRESULT (STDMETHODCALLTYPE *FindNextAttribute)(struct INapSoHProcessor *This,
                                  UINT16 fromLocation,
                                  SoHAttributeType type,
                                  UINT16 *attributeLocation);
+    /**
+     * Sets `*type` and `*value` to the type and a new copy of the value
+     * of the attribute at `attributeLocation` (task memory: free it with
+     * `FreeSoHAttributeValue(*type, *value)`). For an attribute whose type
+     * is not a `SoHAttributeType`, `*value` is a block of its raw bytes
+     * (NULL when there are none). `E_INVALIDARG` for a position past the
+     * end, `E_POINTER` for a NULL `type` or `value`,
+     * `NAP_E_NOT_INITIALIZED` before `Initialize`, `E_OUTOFMEMORY`; the
+     * out-pointers are written only on success.
+     */
     HRESULT (STDMETHODCALLTYPE *GetAttribute)(struct INapSoHProcessor *This,
                             UINT16 attributeLocation,
                             SoHAttributeType *type,
                             union SoHAttributeValue **value);
+    /**
+     * Sets `*attributeCount` to the number of attributes, the system
+     * health id included. `E_POINTER` for a NULL `attributeCount`,
+     * `NAP_E_NOT_INITIALIZED` before `Initialize`.
+     */
     HRESULT (STDMETHODCALLTYPE *GetNumberOfAttributes)(struct INapSoHProcessor *This, UINT16 *attributeCount);
 } INapSoHProcessorVtbl;
 #endif
@@ -2499,6 +2611,138 @@ typedef struct INapSystemHealthValidationRequest2Vtbl {
 #define MEMCTX_TASK 1
 #endif
 
+#if !defined(_WIN32) && !defined(CLSCTX_INPROC_SERVER)
+/**
+ * `CoCreateInstance` context: the class's code runs in this process (the
+ * only kind of class the library has).
+ */
+#define CLSCTX_INPROC_SERVER 1
+#endif
+
+#if !defined(_WIN32) && !defined(CLSCTX_INPROC_HANDLER)
+/**
+ * `CoCreateInstance` context: an in-process handler.
+ */
+#define CLSCTX_INPROC_HANDLER 2
+#endif
+
+#if !defined(_WIN32) && !defined(CLSCTX_LOCAL_SERVER)
+/**
+ * `CoCreateInstance` context: a server in another process on this machine.
+ */
+#define CLSCTX_LOCAL_SERVER 4
+#endif
+
+#if !defined(_WIN32) && !defined(CLSCTX_REMOTE_SERVER)
+/**
+ * `CoCreateInstance` context: a server on another machine.
+ */
+#define CLSCTX_REMOTE_SERVER 16
+#endif
+
+#if !defined(_WIN32) && !defined(CLSCTX_INPROC)
+/**
+ * `CLSCTX_INPROC_SERVER | CLSCTX_INPROC_HANDLER`.
+ */
+#define CLSCTX_INPROC 3
+#endif
+
+#if !defined(_WIN32) && !defined(CLSCTX_SERVER)
+/**
+ * `CLSCTX_INPROC_SERVER | CLSCTX_LOCAL_SERVER | CLSCTX_REMOTE_SERVER`.
+ */
+#define CLSCTX_SERVER 21
+#endif
+
+#if !defined(_WIN32) && !defined(CLSCTX_ALL)
+/**
+ * Every context: `CLSCTX_INPROC | CLSCTX_LOCAL_SERVER | CLSCTX_REMOTE_SERVER`.
+ */
+#define CLSCTX_ALL 23
+#endif
+
+#if !defined(_WIN32) && !defined(COINIT_MULTITHREADED)
+/**
+ * `CoInitializeEx`: the thread joins the process's multithreaded apartment.
+ */
+#define COINIT_MULTITHREADED 0
+#endif
+
+#if !defined(_WIN32) && !defined(COINIT_APARTMENTTHREADED)
+/**
+ * `CoInitializeEx`: the thread has an apartment of its own (what
+ * `CoInitialize` asks for).
+ */
+#define COINIT_APARTMENTTHREADED 2
+#endif
+
+#if !defined(_WIN32) && !defined(COINIT_DISABLE_OLE1DDE)
+/**
+ * `CoInitializeEx`: no DDE for OLE 1 (accepted, no effect).
+ */
+#define COINIT_DISABLE_OLE1DDE 4
+#endif
+
+#if !defined(_WIN32) && !defined(COINIT_SPEED_OVER_MEMORY)
+/**
+ * `CoInitializeEx`: favour speed over memory (accepted, no effect).
+ */
+#define COINIT_SPEED_OVER_MEMORY 8
+#endif
+
+#if !defined(_WIN32) && !defined(E_UNEXPECTED)
+/**
+ * `0x8000FFFF`: a call came at a time the object did not expect it.
+ */
+#define E_UNEXPECTED (HRESULT)2147549183u
+#endif
+
+#if !defined(_WIN32) && !defined(CLASS_E_NOAGGREGATION)
+/**
+ * `0x80040110`: the class cannot be aggregated (`pUnkOuter` must be NULL).
+ */
+#define CLASS_E_NOAGGREGATION (HRESULT)2147746064u
+#endif
+
+#if !defined(_WIN32) && !defined(CLASS_E_CLASSNOTAVAILABLE)
+/**
+ * `0x80040111`: the class factory does not make objects of that class.
+ */
+#define CLASS_E_CLASSNOTAVAILABLE (HRESULT)2147746065u
+#endif
+
+#if !defined(_WIN32) && !defined(REGDB_E_CLASSNOTREG)
+/**
+ * `0x80040154`: no class with that CLSID is registered for the context.
+ */
+#define REGDB_E_CLASSNOTREG (HRESULT)2147746132u
+#endif
+
+#if !defined(_WIN32) && !defined(CO_E_NOTINITIALIZED)
+/**
+ * `0x800401F0`: `CoInitialize(Ex)` has not been called on this thread
+ * (and no thread is in the multithreaded apartment).
+ */
+#define CO_E_NOTINITIALIZED (HRESULT)2147746288u
+#endif
+
+#if !defined(_WIN32) && !defined(RPC_E_CHANGED_MODE)
+/**
+ * `0x80010106`: the thread is already initialised with the other
+ * concurrency model.
+ */
+#define RPC_E_CHANGED_MODE (HRESULT)2147549446u
+#endif
+
+#if !defined(_WIN32) && !defined(ERROR_FILE_NOT_FOUND)
+/**
+ * Win32 error `ERROR_FILE_NOT_FOUND`;
+ * `INapSoHProcessor::FindNextAttribute` returns
+ * `HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)` when no attribute matches.
+ */
+#define ERROR_FILE_NOT_FOUND 2
+#endif
+
 /**
  * Microsoft's vendor code: the first three bytes of each id below.
  */
@@ -2611,6 +2855,14 @@ extern const GUID IID_IUnknown;
  * `IID_IMalloc`, for `QueryInterface` calls.
  */
 extern const GUID IID_IMalloc;
+#endif
+
+#if !defined(_WIN32)
+/**
+ * `IID_IClassFactory`, the interface of class factories
+ * (`CoGetClassObject`): {00000001-0000-0000-C000-000000000046}.
+ */
+extern const IID IID_IClassFactory;
 #endif
 
 #if !defined(_WIN32)
@@ -2742,15 +2994,16 @@ extern const IID IID_INapCertRelyingParty;
 
 /**
  * `CLSID_NapSoHConstructor`: {E8140D53-6535-46A5-B8A1-DA6C571DA9B9},
- * the class of Windows' `INapSoHConstructor` object. No object of this class
- * exists outside Windows.
+ * the class of the `INapSoHConstructor` objects. The library implements it:
+ * off Windows `CoCreateInstance` creates its objects, on Windows (where the
+ * class is qutil.dll's, on Windows Vista to 8.1) `naputil_create_instance`.
  */
 extern const CLSID CLSID_NapSoHConstructor;
 
 /**
  * `CLSID_NapSoHProcessor`: {AA160628-8775-46E3-837C-F7A2AE66E2F5},
- * the class of Windows' `INapSoHProcessor` object. No object of this class
- * exists outside Windows.
+ * the class of the `INapSoHProcessor` objects, implemented by the library
+ * as `CLSID_NapSoHConstructor` is.
  */
 extern const CLSID CLSID_NapSoHProcessor;
 
@@ -3405,6 +3658,110 @@ HRESULT naputil_soh_message_decode(const struct NetworkSoH *bytes,
  */
 void naputil_soh_message_free(struct NaputilSoHMessage *message);
 
+#if !defined(_WIN32)
+/**
+ * Initialises COM on this thread in a single-threaded apartment:
+ * `CoInitializeEx(pvReserved, COINIT_APARTMENTTHREADED)`.
+ */
+HRESULT WINAPI CoInitialize(LPVOID pvReserved);
+#endif
+
+#if !defined(_WIN32)
+/**
+ * Initialises COM on this thread, which `CoCreateInstance` and
+ * `CoGetClassObject` require (as on Windows).
+ *
+ * `pvReserved` must be NULL and `dwCoInit` a combination of the `COINIT_*`
+ * flags, else `E_INVALIDARG`. Returns `S_OK` for the thread's first call,
+ * `S_FALSE` when the thread is already initialised with the same model
+ * (`COINIT_APARTMENTTHREADED` set or not), `RPC_E_CHANGED_MODE` when it is
+ * initialised with the other one. Every `S_OK` and `S_FALSE` is to be
+ * balanced by a `CoUninitialize` on the same thread. While any thread is
+ * initialised with `COINIT_MULTITHREADED`, threads that are not may create
+ * objects too (Windows' implicit multithreaded apartment). Objects keep
+ * working after `CoUninitialize`: the library's classes do not depend on
+ * the apartment.
+ */
+HRESULT WINAPI CoInitializeEx(LPVOID pvReserved, DWORD dwCoInit);
+#endif
+
+#if !defined(_WIN32)
+/**
+ * Undoes one successful `CoInitialize(Ex)` of this thread; does nothing
+ * when there is none.
+ */
+void WINAPI CoUninitialize(void);
+#endif
+
+#if !defined(_WIN32)
+/**
+ * Creates an object of one of the library's classes: `CLSID_NapSoHConstructor`
+ * (an `INapSoHConstructor`) or `CLSID_NapSoHProcessor` (an
+ * `INapSoHProcessor`).
+ *
+ * Answers, in this order: `E_POINTER` for a NULL `ppv`; `E_INVALIDARG`
+ * for a NULL `rclsid` or `riid`; `CO_E_NOTINITIALIZED` if this thread has
+ * not called `CoInitialize(Ex)` (and no thread is in the multithreaded
+ * apartment); `REGDB_E_CLASSNOTREG` for any other class, or a
+ * `dwClsContext` without `CLSCTX_INPROC_SERVER`; `CLASS_E_NOAGGREGATION`
+ * for a non-NULL `pUnkOuter`; `E_NOINTERFACE` for a `riid` other than the
+ * class's interface and `IID_IUnknown`; `E_OUTOFMEMORY`. On success
+ * `*ppv` is the new object with one reference (release it with
+ * `Release`); after every failure `*ppv` is NULL.
+ *
+ * The objects are reference counted, safe to use from several threads at
+ * once, and listed by the leak report while alive. On Windows this
+ * function is ole32's; `naputil_create_instance` reaches the library's
+ * classes there.
+ */
+HRESULT WINAPI CoCreateInstance(REFCLSID rclsid,
+                                struct IUnknown *pUnkOuter,
+                                DWORD dwClsContext,
+                                REFIID riid,
+                                LPVOID *ppv);
+#endif
+
+#if !defined(_WIN32)
+/**
+ * Gets the class factory (`IClassFactory`) of one of the library's
+ * classes (see `CoCreateInstance`).
+ *
+ * Answers as `CoCreateInstance`, except that `riid` must be
+ * `IID_IClassFactory` or `IID_IUnknown`. `pvReserved` (Windows'
+ * `COSERVERINFO *`, for remote servers) is ignored. The factories are
+ * static: their `AddRef` and `Release` return constants, and releasing
+ * them is optional. On Windows this function is ole32's;
+ * `naputil_get_class_object` reaches the library's classes there.
+ */
+HRESULT WINAPI CoGetClassObject(REFCLSID rclsid,
+                                DWORD dwClsContext,
+                                LPVOID pvReserved,
+                                REFIID riid,
+                                LPVOID *ppv);
+#endif
+
+/**
+ * `CoCreateInstance` for the library's classes on every platform, without
+ * the apartment and context checks: on Windows, where `CoCreateInstance`
+ * is ole32's and the NAP classes of qutil.dll exist only on Windows Vista
+ * to 8.1, this reaches the library's classes.
+ *
+ * Answers: `E_POINTER` for a NULL `ppv`; `E_INVALIDARG` for a NULL
+ * `rclsid` or `riid`; `REGDB_E_CLASSNOTREG`, `CLASS_E_NOAGGREGATION`,
+ * `E_NOINTERFACE`, `E_OUTOFMEMORY` as `CoCreateInstance`; `*ppv` is NULL
+ * after every failure.
+ */
+HRESULT naputil_create_instance(REFCLSID rclsid,
+                                struct IUnknown *pUnkOuter,
+                                REFIID riid,
+                                LPVOID *ppv);
+
+/**
+ * `CoGetClassObject` for the library's classes on every platform, without
+ * the apartment and context checks (see `naputil_create_instance`).
+ */
+HRESULT naputil_get_class_object(REFCLSID rclsid, REFIID riid, LPVOID *ppv);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif  /* __cplusplus */
@@ -3558,6 +3915,31 @@ __CRT_UUID_DECL(IMallocSpy, 0x0000001D, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 
 #define IMallocSpy_PostHeapMinimize(This) (This)->lpVtbl->PostHeapMinimize(This)
 #endif
 #define __IMallocSpy_INTERFACE_DEFINED__
+#endif
+
+#if !(defined(_WIN32) || defined(__IClassFactory_INTERFACE_DEFINED__))
+#if defined(NAPUTIL_CXX_INTERFACES)
+/**
+ * Creates the objects of one class: what `CoGetClassObject` hands out.
+ * The library's class factories are static: `AddRef` and `Release` return
+ * constants and never free anything.
+ */
+struct NAPUTIL_UUID("00000001-0000-0000-C000-000000000046") IClassFactory : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE CreateInstance(IUnknown *pUnkOuter, REFIID riid,
+                                                     void **ppvObject) = 0;
+    virtual HRESULT STDMETHODCALLTYPE LockServer(BOOL fLock) = 0;
+};
+#ifdef __CRT_UUID_DECL
+__CRT_UUID_DECL(IClassFactory, 0x00000001, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46)
+#endif
+#elif defined(COBJMACROS)
+#define IClassFactory_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define IClassFactory_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define IClassFactory_Release(This) (This)->lpVtbl->Release(This)
+#define IClassFactory_CreateInstance(This, pUnkOuter, riid, ppvObject) (This)->lpVtbl->CreateInstance(This, pUnkOuter, riid, ppvObject)
+#define IClassFactory_LockServer(This, fLock) (This)->lpVtbl->LockServer(This, fLock)
+#endif
+#define __IClassFactory_INTERFACE_DEFINED__
 #endif
 
 #if defined(NAPUTIL_CXX_INTERFACES)
@@ -3883,8 +4265,15 @@ __CRT_UUID_DECL(INapClientManagement2, 0x07A1127B, 0x18CC, 0x422A, 0xB9, 0x88, 0
 
 #if defined(NAPUTIL_CXX_INTERFACES)
 /**
- * Builds a statement of health (SoH) attribute by attribute. Windows provides the
- * object (`CLSID_NapSoHConstructor`); this library does not.
+ * Builds a statement of health (SoH) attribute by attribute: what a system health
+ * agent's request and a validator's response are made with. Create one with
+ * `CoCreateInstance(CLSID_NapSoHConstructor, ...)`; see the methods in its vtable.
+ *
+ * The library's objects are reference counted (freed when `Release` reaches 0),
+ * may be used from several threads at once, and are listed by the leak report
+ * while alive. A method called through a pointer to an object already released
+ * answers `E_POINTER` (`AddRef` and `Release` answer 0) and reports the misuse;
+ * `CoTaskMemFree` of an object is refused and reported.
  */
 struct NAPUTIL_UUID("35298344-96A6-45E7-9B6B-62ECC6E09920") INapSoHConstructor : public IUnknown {
     virtual HRESULT STDMETHODCALLTYPE Initialize(SystemHealthEntityId id, BOOL isRequest) = 0;
@@ -3909,8 +4298,11 @@ __CRT_UUID_DECL(INapSoHConstructor, 0x35298344, 0x96A6, 0x45E7, 0x9B, 0x6B, 0x62
 
 #if defined(NAPUTIL_CXX_INTERFACES)
 /**
- * Reads the attributes of a statement of health (SoH). Windows provides the object
- * (`CLSID_NapSoHProcessor`); this library does not.
+ * Reads the attributes of a statement of health (SoH): what a validator reads a
+ * request with and a system health agent a response. Create one with
+ * `CoCreateInstance(CLSID_NapSoHProcessor, ...)`; see the methods in its vtable.
+ * Objects behave as `INapSoHConstructor`'s do (reference counting, threads,
+ * leak report, calls after the last `Release`).
  */
 struct NAPUTIL_UUID("FB2FA8B0-2CD5-457D-ABA8-4376F63EA1C0") INapSoHProcessor : public IUnknown {
     virtual HRESULT STDMETHODCALLTYPE Initialize(const SoH *soh, BOOL isRequest,

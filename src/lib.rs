@@ -16,6 +16,7 @@
 //! re-exported here, with the C types in [`types`].
 
 mod capi;
+mod com;
 mod heap;
 mod misuse;
 mod nap;
@@ -30,6 +31,7 @@ pub mod testing;
 pub mod types;
 
 pub use capi::alloc::{CoTaskMemAlloc, CoTaskMemFree, CoTaskMemRealloc};
+pub use capi::com::*;
 pub use capi::diag::*;
 pub use capi::iids::*;
 pub use capi::imalloc::CoGetMalloc;

@@ -16,6 +16,7 @@
 //! after every handler registered later (by `main` and, for a shared
 //! library, by the program's own constructors).
 
+use crate::com;
 use crate::heap::{block, counters, stacks, table};
 use crate::misuse;
 use crate::spy;
@@ -60,6 +61,9 @@ pub(crate) struct LiveBlock {
     pub(crate) actual: usize,
     /// The checkpoint it was allocated in.
     pub(crate) epoch: u32,
+    /// Its header flags (which say whether it holds one of the library's
+    /// COM objects).
+    pub(crate) flags: u32,
 }
 
 /// Calls `f` for each live block allocated at or after `checkpoint`, and
@@ -71,7 +75,7 @@ pub(crate) fn for_each_live_since(checkpoint: u32, mut f: impl FnMut(LiveBlock))
         if info.epoch >= checkpoint {
             count += 1;
             let (pointer, size) = spy::caller_view(user as *mut c_void, info.size);
-            f(LiveBlock { pointer, size, actual: user, epoch: info.epoch });
+            f(LiveBlock { pointer, size, actual: user, epoch: info.epoch, flags: info.flags });
         }
     });
     count
@@ -85,7 +89,14 @@ pub(crate) fn report_leaks(checkpoint: u32) -> u64 {
     let count = for_each_live_since(checkpoint, |leak| {
         bytes += leak.size as u64;
         let (size, block) = (leak.size, leak.pointer);
-        LineBuffer::print(format_args!("naputil: leak: {size} bytes at {block:p}\n"));
+        match com::class_of(leak.flags) {
+            Some(class) => LineBuffer::print(format_args!(
+                "naputil: leak: {size} bytes at {block:p}: an {} object (interface pointer {:#x}) never released\n",
+                class.name,
+                com::interface_in(leak.actual)
+            )),
+            None => LineBuffer::print(format_args!("naputil: leak: {size} bytes at {block:p}\n")),
+        }
         stack_report::print_allocation(leak.actual);
     });
     LineBuffer::print(format_args!(

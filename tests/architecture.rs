@@ -102,7 +102,7 @@ fn rank(module: &str) -> u32 {
     match module.split("::").next().unwrap() {
         "types" | "support" => 0,
         "heap" => 1,
-        "spy" | "misuse" | "report" | "stack_report" | "nap" | "notifier" | "soh" => 2,
+        "spy" | "misuse" | "report" | "stack_report" | "nap" | "notifier" | "soh" | "com" => 2,
         "capi" => 3,
         "crate" | "testing" => 4,
         other => panic!("module {other} has no layer in tests/architecture.rs"),

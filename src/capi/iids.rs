@@ -4,8 +4,9 @@
 //! `__uuidof` support, so the two cannot disagree.
 //!
 //! IIDs have the values of Windows' headers (the layout proof compares them
-//! with mingw-w64's). CLSIDs have the values of Windows' uuid.lib; they name
-//! classes that only Windows' NAP system provides.
+//! with mingw-w64's). CLSIDs have the values of Windows' uuid.lib; the library
+//! implements the two SoH classes, the others name classes only Windows'
+//! NAP system provides.
 
 use crate::types::base::{CLSID, GUID, IID, IID_IMALLOCSPY_VALUE, IID_IMALLOC_VALUE, IID_IUNKNOWN_VALUE};
 
@@ -29,6 +30,12 @@ pub static IID_IUnknown: GUID = IID_IUNKNOWN_VALUE;
 #[no_mangle]
 #[cfg(not(naputil_header_win32))]
 pub static IID_IMalloc: GUID = IID_IMALLOC_VALUE;
+
+/// `IID_IClassFactory`, the interface of class factories
+/// (`CoGetClassObject`): {00000001-0000-0000-C000-000000000046}.
+#[no_mangle]
+#[cfg(not(naputil_header_win32))]
+pub static IID_IClassFactory: IID = GUID::parse("00000001-0000-0000-C000-000000000046");
 
 /// `GUID_NULL`, the all-zero GUID (`IID_NULL`, `CLSID_NULL`).
 #[no_mangle]
@@ -132,14 +139,15 @@ pub static IID_INapComponentConfig3: IID = GUID::parse("9C4A8101-8CFE-4332-876E-
 pub static IID_INapCertRelyingParty: IID = GUID::parse("62C02FFC-4C77-4158-8754-782D5B4EE66E");
 
 /// `CLSID_NapSoHConstructor`: {E8140D53-6535-46A5-B8A1-DA6C571DA9B9},
-/// the class of Windows' `INapSoHConstructor` object. No object of this class
-/// exists outside Windows.
+/// the class of the `INapSoHConstructor` objects. The library implements it:
+/// off Windows `CoCreateInstance` creates its objects, on Windows (where the
+/// class is qutil.dll's, on Windows Vista to 8.1) `naputil_create_instance`.
 #[no_mangle]
 pub static CLSID_NapSoHConstructor: CLSID = GUID::parse("E8140D53-6535-46A5-B8A1-DA6C571DA9B9");
 
 /// `CLSID_NapSoHProcessor`: {AA160628-8775-46E3-837C-F7A2AE66E2F5},
-/// the class of Windows' `INapSoHProcessor` object. No object of this class
-/// exists outside Windows.
+/// the class of the `INapSoHProcessor` objects, implemented by the library
+/// as `CLSID_NapSoHConstructor` is.
 #[no_mangle]
 pub static CLSID_NapSoHProcessor: CLSID = GUID::parse("AA160628-8775-46E3-837C-F7A2AE66E2F5");
 

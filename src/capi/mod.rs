@@ -30,6 +30,8 @@ pub(crate) mod nap;
 pub(crate) mod notifier;
 pub(crate) mod spy;
 pub(crate) mod soh;
+pub(crate) mod com;
+mod objects;
 
 /// The value an exported function returns if its body panics (which no
 /// input should cause): chosen once per return type.

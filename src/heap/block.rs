@@ -50,6 +50,20 @@ pub(crate) const FLAG_SPIED: u32 = 1;
 /// Stacks recorded for blocks are thus consulted and dropped by the block's
 /// own flag, whether stacks are still on or not.
 const FLAG_STACK: u32 = 2;
+/// Bits 8 to 15 name what the block holds when the library made it for
+/// itself (0: task memory a caller asked for); see `crate::com`.
+const KIND_SHIFT: u32 = 8;
+const KIND_MASK: u32 = 0xff << KIND_SHIFT;
+
+/// The flags that mark a block as holding `kind` (1 to 255).
+pub(crate) const fn kind_flags(kind: u32) -> u32 {
+    (kind << KIND_SHIFT) & KIND_MASK
+}
+
+/// The kind recorded in a block's `flags` (0 for plain task memory).
+pub(crate) const fn kind_of(flags: u32) -> u32 {
+    (flags & KIND_MASK) >> KIND_SHIFT
+}
 
 /// A block that was live and has just been freed.
 #[derive(Clone, Copy, Debug)]
@@ -211,6 +225,30 @@ impl Claim {
     #[inline(always)]
     pub(crate) fn release(self) -> Freed {
         release(header_of(self.user).cast(), self.size, self.flags)
+    }
+
+    /// Counts the block freed now but keeps its memory (still unusable by
+    /// anyone else) until [`Retired::release`].
+    pub(crate) fn retire(self) -> Retired {
+        counters::record_free(self.size);
+        Retired { base: header_of(self.user) as usize }
+    }
+}
+
+/// A block counted as freed whose memory is held back for a while (see
+/// `crate::com`): the table does not know it, libc has not got it back.
+#[must_use = "a retired block is leaked unless released"]
+#[derive(Debug)]
+pub(crate) struct Retired {
+    base: usize,
+}
+
+impl Retired {
+    /// Gives the memory back to libc.
+    pub(crate) fn release(self) {
+        // SAFETY: `base` is the libc block of a claimed block, which nothing
+        // else owns, handed back exactly once (`self` is consumed).
+        unsafe { sys::free(self.base as *mut c_void) };
     }
 }
 

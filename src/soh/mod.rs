@@ -32,6 +32,7 @@
 //! health id) is refused with `E_INVALIDARG`. Only then is the output
 //! `NetworkSoH` allocated.
 
+pub(crate) mod objects;
 mod wire;
 
 use crate::nap::{self, Freeing};

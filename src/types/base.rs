@@ -100,6 +100,7 @@ const fn hex(text: &[u8], at: usize, len: usize) -> u32 {
 pub type IID = GUID;
 pub type CLSID = GUID;
 pub type REFIID = *const IID;
+pub type REFCLSID = *const CLSID;
 
 /// Operation succeeded.
 #[cfg(not(naputil_header_win32))]
