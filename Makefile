@@ -81,6 +81,10 @@ WARN       := -Wall -Wextra -pedantic -Werror
 CFLAGS_T   ?= -std=c99 -O1 -g $(WARN)
 CXXFLAGS_T ?= -std=c++17 -O1 -g $(WARN)
 
+# ctests/ programs see napUtil.h and, for those written as Windows code
+# (#include <NapProtocol.h> ...), the compat headers under Windows' names.
+CTEST_INCLUDES := -Iinclude -Iinclude/compat
+
 C_TESTS    := $(sort $(wildcard ctests/*.c))
 CXX_TESTS  := $(sort $(wildcard ctests/*.cpp))
 TEST_NAMES := $(notdir $(basename $(C_TESTS) $(CXX_TESTS)))
@@ -149,19 +153,19 @@ $(STATICLIB) $(SHAREDLIB): lib
 
 $(BUILD)/static/%: ctests/%.c $(HEADER) lib
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_T) -Iinclude -o $@ $< $(STATICLIB) $(SYSLIBS)
+	$(CC) $(CFLAGS_T) $(CTEST_INCLUDES) -o $@ $< $(STATICLIB) $(SYSLIBS)
 
 $(BUILD)/shared/%: ctests/%.c $(HEADER) stage-lib
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_T) -Iinclude -o $@ $< -L$(STAGE_LIB) -lnaputil -Wl,-rpath,$(CURDIR)/$(STAGE_LIB) $(SYSLIBS)
+	$(CC) $(CFLAGS_T) $(CTEST_INCLUDES) -o $@ $< -L$(STAGE_LIB) -lnaputil -Wl,-rpath,$(CURDIR)/$(STAGE_LIB) $(SYSLIBS)
 
 $(BUILD)/static/%: ctests/%.cpp $(HEADER) lib
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_T) -Iinclude -o $@ $< $(STATICLIB) $(SYSLIBS)
+	$(CXX) $(CXXFLAGS_T) $(CTEST_INCLUDES) -o $@ $< $(STATICLIB) $(SYSLIBS)
 
 $(BUILD)/shared/%: ctests/%.cpp $(HEADER) stage-lib
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_T) -Iinclude -o $@ $< -L$(STAGE_LIB) -lnaputil -Wl,-rpath,$(CURDIR)/$(STAGE_LIB) $(SYSLIBS)
+	$(CXX) $(CXXFLAGS_T) $(CTEST_INCLUDES) -o $@ $< -L$(STAGE_LIB) -lnaputil -Wl,-rpath,$(CURDIR)/$(STAGE_LIB) $(SYSLIBS)
 
 # The call-stack test is built as the programs whose reports it checks are
 # debugged: without optimisation (the later -O0 wins).

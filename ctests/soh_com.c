@@ -2549,10 +2549,10 @@ static void scenario_objects_in_leak_report(void)
     naputil_leaks_since(checkpoint, find_object, &found);
     CHECK_EQ(found.containing, 1);
     leak_report_text(checkpoint, text, sizeof text);
-    if (!strstr(text, "(an INapSoHConstructor object)") || !strstr(text, "(an INapSoHProcessor object)"))
+    if (!strstr(text, "an INapSoHConstructor object") || !strstr(text, "an INapSoHProcessor object"))
         fprintf(stderr, "soh_com.c: the leak report said:\n%s\n", text);
-    CHECK(strstr(text, "(an INapSoHConstructor object)") != NULL);
-    CHECK(strstr(text, "(an INapSoHProcessor object)") != NULL);
+    CHECK(strstr(text, "an INapSoHConstructor object") != NULL);
+    CHECK(strstr(text, "an INapSoHProcessor object") != NULL);
     CHECK_EQ(INapSoHConstructor_Release(c), 0);
     CHECK_EQ(naputil_leaks_since(checkpoint, NULL, NULL), 1);
     CHECK_EQ(INapSoHProcessor_Release(p), 0);

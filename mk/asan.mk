@@ -38,8 +38,8 @@ test-asan: $(ASAN_BINS)
 
 $(BUILD)/asan/%: ctests/%.c $(HEADER) lib
 	@mkdir -p $(@D)
-	$(ASAN_CC) $(CFLAGS_T) $(ASAN_FLAGS) -Iinclude -o $@ $< $(STATICLIB) $(SYSLIBS)
+	$(ASAN_CC) $(CFLAGS_T) $(ASAN_FLAGS) $(CTEST_INCLUDES) -o $@ $< $(STATICLIB) $(SYSLIBS)
 
 $(BUILD)/asan/%: ctests/%.cpp $(HEADER) lib
 	@mkdir -p $(@D)
-	$(ASAN_CXX) $(CXXFLAGS_T) $(ASAN_CXXFLAGS) -Iinclude -o $@ $< $(STATICLIB) $(SYSLIBS)
+	$(ASAN_CXX) $(CXXFLAGS_T) $(ASAN_CXXFLAGS) $(CTEST_INCLUDES) -o $@ $< $(STATICLIB) $(SYSLIBS)

@@ -71,9 +71,9 @@ $(addprefix check-macos-,$(MAC_TRIPLES)): check-macos-%: $(HEADER) $(COMPAT_STAM
 	        *.c)   drv="cc -std=c99";; \
 	        *.cpp) drv="c++ -std=c++17";; \
 	    esac; \
-	    $(ZIG) $$drv -target $(call mac_zig_target,$*) $(MAC_WARN) -Iinclude \
+	    $(ZIG) $$drv -target $(call mac_zig_target,$*) $(MAC_WARN) $(CTEST_INCLUDES) \
 	        -o $$build/$$name-static $$src $$out/libnaputil.a || exit 1; \
-	    $(ZIG) $$drv -target $(call mac_zig_target,$*) $(MAC_WARN) -Iinclude \
+	    $(ZIG) $$drv -target $(call mac_zig_target,$*) $(MAC_WARN) $(CTEST_INCLUDES) \
 	        -o $$build/$$name-shared $$src -L$$out -lnaputil -Wl,-rpath,@executable_path || exit 1; \
 	    $(MAC_OBJDUMP) --macho --dylibs-used $$build/$$name-shared | grep -qF "$(MAC_INSTALL_NAME) (compatibility version $(MAC_COMPAT_VERSION)" || \
 	        { echo "macos $*: $$name-shared does not load $(MAC_INSTALL_NAME)"; exit 1; }; \
