@@ -2036,6 +2036,9 @@ typedef struct Spy {
     INapSoHProcessor *p;
     int reentered, reentered_ok;
     HRESULT reentered_result;
+    /* When non-zero: the fail_at-th allocation from now on fails (PreAlloc
+     * answers 0), counted by `attempts`. */
+    int fail_at, attempts;
 } Spy;
 
 static Spy *spy_of(IMallocSpy *This)
@@ -2067,6 +2070,8 @@ static SIZE_T STDMETHODCALLTYPE spy_pre_alloc(IMallocSpy *This, SIZE_T cb)
 {
     Spy *s = spy_of(This);
     s->allocs++;
+    if (s->fail_at && ++s->attempts == s->fail_at)
+        return 0;
     if (s->reenter && s->depth == 0) {
         s->depth++;
         s->reenter(s);
@@ -2095,8 +2100,14 @@ static void STDMETHODCALLTYPE spy_post_free(IMallocSpy *This, BOOL spyed)
 static SIZE_T STDMETHODCALLTYPE spy_pre_realloc(IMallocSpy *This, void *request, SIZE_T cb, void **actual,
                                                 BOOL spyed)
 {
-    if (request == NULL)
-        spy_of(This)->allocs++;
+    if (request == NULL) {
+        Spy *s = spy_of(This);
+        s->allocs++;
+        if (s->fail_at && cb && ++s->attempts == s->fail_at) {
+            *actual = NULL;
+            return 0;
+        }
+    }
     *actual = spyed && request ? (BYTE *)request - SPY_PREFIX : request;
     return spyed && cb ? cb + SPY_PREFIX : cb;
 }
@@ -2319,6 +2330,142 @@ static void scenario_spy_reenters_object(void)
     CoUninitialize();
 }
 
+/* Every allocation a call makes fails in turn (the spy's PreAlloc answers
+ * 0): the call answers E_OUTOFMEMORY, leaves its out-pointer alone (or
+ * NULL, for creation), leaks nothing and leaves the object as it was. */
+static void scenario_out_of_memory(void)
+{
+    Spy spy;
+    INapSoHConstructor *c;
+    INapSoHProcessor *p;
+    Attribute list[SHA_REQUEST_ATTRIBUTES];
+    int n = sha_request(list, 1), i, failed_creations = 0, failed_gets = 0;
+    SystemHealthEntityId id = 0;
+    SoH *reference = (SoH *)SENTINEL;
+    unsigned long long blocks;
+    com_init();
+    blocks = task_blocks();
+    c = new_constructor();
+    p = new_processor();
+    if (!c || !p)
+        return;
+    construct(c, EXAMPLE_SHA_ID, TRUE, list, n);
+    CHECK_EQ(INapSoHConstructor_GetSoH(c, &reference), S_OK);
+    if (reference == SENTINEL)
+        return;
+    CHECK_EQ(INapSoHProcessor_Initialize(p, reference, TRUE, &id), S_OK);
+    spy_init(&spy);
+    CHECK_EQ(CoRegisterMallocSpy(&spy.iface), S_OK);
+
+    for (i = 1;; i++) {
+        SoH *soh = (SoH *)SENTINEL;
+        unsigned long long before = task_blocks();
+        HRESULT hr;
+        spy.fail_at = i;
+        spy.attempts = 0;
+        hr = INapSoHConstructor_GetSoH(c, &soh);
+        spy.fail_at = 0;
+        if (hr == S_OK) {
+            CHECK(i > 1);
+            check_soh(soh, EXAMPLE_SHA_ID, list, n);
+            FreeSoH(soh);
+            break;
+        }
+        failed_gets++;
+        CHECK_EQ(hr, E_OUTOFMEMORY);
+        CHECK(soh == SENTINEL);
+        CHECK_EQ(task_blocks(), before);
+        if (i > 1000)
+            break;
+    }
+    /* The SoH, its array, one value per attribute, and the data of the
+     * values that have some. */
+    CHECK(failed_gets >= 2 + n + 1);
+
+    for (i = 1; i <= n + 1; i++) {
+        SoHAttributeType type = (SoHAttributeType)0;
+        SoHAttributeValue *value = (SoHAttributeValue *)SENTINEL;
+        unsigned long long before = task_blocks();
+        HRESULT hr;
+        spy.fail_at = 1;
+        spy.attempts = 0;
+        hr = INapSoHProcessor_GetAttribute(p, (UINT16)(i - 1), &type, &value);
+        spy.fail_at = 0;
+        CHECK_EQ(hr, E_OUTOFMEMORY);
+        CHECK(value == SENTINEL);
+        CHECK_EQ(task_blocks(), before);
+        if (i > 1 && embedded(list[i - 2].type, &list[i - 2].value) != NULL) {
+            /* The value's data fails instead of the value. */
+            spy.fail_at = 2;
+            spy.attempts = 0;
+            hr = INapSoHProcessor_GetAttribute(p, (UINT16)(i - 1), &type, &value);
+            spy.fail_at = 0;
+            CHECK_EQ(hr, E_OUTOFMEMORY);
+            CHECK(value == SENTINEL);
+            CHECK_EQ(task_blocks(), before);
+        }
+    }
+
+    /* Appending and the processor's Initialize copy into the object: they
+     * either do not use task memory or answer E_OUTOFMEMORY and keep what
+     * they had. */
+    for (i = 1; i <= 4; i++) {
+        SoHAttributeValue v = vendor(EXAMPLE_VENDOR, vendor_other, sizeof vendor_other);
+        SoH *soh;
+        UINT16 count = 0;
+        HRESULT hr;
+        spy.fail_at = i;
+        spy.attempts = 0;
+        hr = INapSoHConstructor_AppendAttribute(c, sohAttributeTypeVendorSpecific, &v);
+        spy.fail_at = 0;
+        CHECK(hr == S_OK || hr == E_OUTOFMEMORY);
+        soh = current(c);
+        if (soh) {
+            CHECK_EQ(soh->count, n + 1 + (hr == S_OK));
+            FreeSoH(soh);
+        }
+        if (hr == S_OK)
+            CHECK_EQ(INapSoHConstructor_Initialize(c, EXAMPLE_SHA_ID, TRUE), S_OK);
+        if (hr == S_OK)
+            construct(c, EXAMPLE_SHA_ID, TRUE, list, n);
+        spy.fail_at = i;
+        spy.attempts = 0;
+        hr = INapSoHProcessor_Initialize(p, reference, TRUE, &id);
+        spy.fail_at = 0;
+        CHECK(hr == S_OK || hr == E_OUTOFMEMORY);
+        CHECK_EQ(INapSoHProcessor_GetNumberOfAttributes(p, &count), S_OK);
+        CHECK_EQ(count, n + 1);
+    }
+
+    /* Creation: an object is made or *ppv is NULL. */
+    for (i = 1; i <= 3; i++) {
+        void *object = SENTINEL;
+        HRESULT hr;
+        spy.fail_at = i;
+        spy.attempts = 0;
+        hr = CoCreateInstance(&CLSID_NapSoHProcessor, NULL, CLSCTX_INPROC_SERVER, &IID_INapSoHProcessor, &object);
+        spy.fail_at = 0;
+        if (hr == S_OK) {
+            CHECK(object != SENTINEL && object != NULL);
+            if (object != SENTINEL && object)
+                CHECK_EQ(INapSoHProcessor_Release((INapSoHProcessor *)object), 0);
+        } else {
+            failed_creations++;
+            CHECK_EQ(hr, E_OUTOFMEMORY);
+            CHECK(object == NULL);
+        }
+    }
+    printf("soh_com: CoCreateInstance failed %d of 3 times when its n-th allocation failed\n", failed_creations);
+
+    FreeSoH(reference);
+    CHECK_EQ(INapSoHConstructor_Release(c), 0);
+    CHECK_EQ(INapSoHProcessor_Release(p), 0);
+    CHECK_EQ(CoRevokeMallocSpy(), S_OK);
+    CHECK_EQ(spy.refs, 1);
+    CHECK_EQ(task_blocks(), blocks);
+    CoUninitialize();
+}
+
 /* ---- What only naputil can tell ---------------------------------------------------------- */
 
 #ifndef _WIN32
@@ -2355,7 +2502,24 @@ static void scenario_task_free_of_object(void)
     CoTaskMemFree(f); /* a static object */
     MISUSE_LOG_EXPECT(3);
     CHECK(misuse_log_has(0, f));
+    /* Nor may they be reallocated, or freed as a SoH. */
+    misuse_log_start();
+    CHECK(CoTaskMemRealloc(c, 8) == NULL);
+    MISUSE_LOG_EXPECT(1);
+    CHECK(misuse_log_has(NAPUTIL_MISUSE_INTERIOR, c));
+    misuse_log_start();
+    FreeSoH((SoH *)(void *)p);
+    CHECK(misuse_log.count >= 1);
+    CHECK(misuse_log_has(0, p));
     misuse_log_stop();
+    {
+        IMalloc *m = NULL;
+        CHECK_EQ(CoGetMalloc(1, &m), S_OK);
+        if (m) {
+            CHECK_EQ(IMalloc_DidAlloc(m, c), 0);
+            CHECK_EQ(IMalloc_GetSize(m, c), (SIZE_T)-1);
+        }
+    }
     CHECK_EQ(task_blocks(), blocks + 2);
 
     CHECK_EQ(constructor_refs(c), 1);
@@ -2489,6 +2653,117 @@ static void scenario_not_an_object(void)
     CoUninitialize();
 }
 
+/* Objects forged in live task-memory blocks (the vtable pointer copied to
+ * the start of a block, and 16 bytes in): not objects, so E_POINTER and a
+ * misuse report; the blocks are left alone. */
+static void scenario_forged_objects(void)
+{
+    INapSoHConstructor *c;
+    INapSoHProcessor *p;
+    BYTE *block = NULL, *other = NULL;
+    SoH *soh = (SoH *)SENTINEL;
+    UINT16 count = 0xBEEF;
+    size_t at;
+    com_init();
+    c = new_constructor();
+    p = new_processor();
+    block = (BYTE *)CoTaskMemAlloc(128);
+    other = (BYTE *)CoTaskMemAlloc(128);
+    if (!c || !p || !block || !other)
+        return;
+    memset(block, 0, 128);
+    memset(other, 0, 128);
+    for (at = 0; at <= 16; at += 16) {
+        INapSoHConstructor *fc = (INapSoHConstructor *)(void *)(block + at);
+        INapSoHProcessor *fp = (INapSoHProcessor *)(void *)(other + at);
+        fc->lpVtbl = c->lpVtbl;
+        fp->lpVtbl = p->lpVtbl;
+        misuse_log_start();
+        CHECK_EQ(INapSoHConstructor_Initialize(fc, 1, TRUE), E_POINTER);
+        CHECK_EQ(INapSoHConstructor_GetSoH(fc, &soh), E_POINTER);
+        CHECK_EQ(INapSoHConstructor_Release(fc), 0);
+        CHECK_EQ(INapSoHProcessor_GetNumberOfAttributes(fp, &count), E_POINTER);
+        CHECK_EQ(INapSoHProcessor_Release(fp), 0);
+        MISUSE_LOG_EXPECT(5);
+        CHECK(misuse_log_has(0, fc));
+        CHECK(misuse_log_has(0, fp));
+        misuse_log_stop();
+    }
+    CHECK(soh == SENTINEL);
+    CHECK_EQ(count, 0xBEEF);
+    CoTaskMemFree(block);
+    CoTaskMemFree(other);
+    CHECK_EQ(INapSoHConstructor_Release(c), 0);
+    CHECK_EQ(INapSoHProcessor_Release(p), 0);
+    CoUninitialize();
+}
+
+/* The library's own entry points: no apartment needed, no context. */
+static void scenario_naputil_create_instance(void)
+{
+    INapSoHConstructor *c = (INapSoHConstructor *)SENTINEL;
+    IClassFactory *f = (IClassFactory *)SENTINEL;
+    void *object;
+    unsigned long long blocks = task_blocks();
+    CHECK_EQ(try_create(), CO_E_NOTINITIALIZED);
+    CHECK_EQ(naputil_create_instance(&CLSID_NapSoHConstructor, NULL, &IID_INapSoHConstructor, (void **)&c), S_OK);
+    if (c != SENTINEL && c) {
+        SoH *soh = NULL;
+        CHECK_EQ(INapSoHConstructor_Initialize(c, EXAMPLE_SHA_ID, TRUE), S_OK);
+        CHECK_EQ(INapSoHConstructor_GetSoH(c, &soh), S_OK);
+        check_soh(soh, EXAMPLE_SHA_ID, NULL, 0);
+        FreeSoH(soh);
+        CHECK_EQ(INapSoHConstructor_Release(c), 0);
+    }
+    CHECK_EQ(naputil_get_class_object(&CLSID_NapSoHProcessor, &IID_IClassFactory, (void **)&f), S_OK);
+    if (f != SENTINEL && f) {
+        INapSoHProcessor *p = NULL;
+        CHECK_EQ(IClassFactory_CreateInstance(f, NULL, &IID_INapSoHProcessor, (void **)&p), S_OK);
+        if (p)
+            CHECK_EQ(INapSoHProcessor_Release(p), 0);
+        object = SENTINEL;
+        CHECK_EQ(CoGetClassObject(&CLSID_NapSoHProcessor, CLSCTX_INPROC_SERVER, NULL, &IID_IClassFactory, &object),
+                 CO_E_NOTINITIALIZED);
+        CHECK(object == NULL);
+    }
+    object = SENTINEL;
+    CHECK_EQ(naputil_get_class_object(&CLSID_NapSoHProcessor, &IID_IUnknown, &object), S_OK);
+    CHECK(object == (void *)f);
+
+    CHECK_EQ(naputil_create_instance(&CLSID_NapSoHConstructor, NULL, &IID_IUnknown, NULL), E_POINTER);
+    CHECK_EQ(naputil_create_instance(NULL, NULL, NULL, NULL), E_POINTER);
+    object = SENTINEL;
+    CHECK_EQ(naputil_create_instance(NULL, NULL, &IID_IUnknown, &object), E_INVALIDARG);
+    CHECK(object == NULL);
+    object = SENTINEL;
+    CHECK_EQ(naputil_create_instance(&CLSID_NapSoHConstructor, NULL, NULL, &object), E_INVALIDARG);
+    CHECK(object == NULL);
+    object = SENTINEL;
+    CHECK_EQ(naputil_create_instance(&clsid_unknown, NULL, &IID_IUnknown, &object), REGDB_E_CLASSNOTREG);
+    CHECK(object == NULL);
+    object = SENTINEL;
+    CHECK_EQ(naputil_create_instance(&CLSID_NapSoHProcessor, (IUnknown *)f, &IID_IUnknown, &object),
+             CLASS_E_NOAGGREGATION);
+    CHECK(object == NULL);
+    object = SENTINEL;
+    CHECK_EQ(naputil_create_instance(&CLSID_NapSoHProcessor, NULL, &IID_INapSoHConstructor, &object), E_NOINTERFACE);
+    CHECK(object == NULL);
+    CHECK_EQ(naputil_get_class_object(&CLSID_NapSoHProcessor, &IID_IClassFactory, NULL), E_POINTER);
+    object = SENTINEL;
+    CHECK_EQ(naputil_get_class_object(NULL, &IID_IClassFactory, &object), E_INVALIDARG);
+    CHECK(object == NULL);
+    object = SENTINEL;
+    CHECK_EQ(naputil_get_class_object(&CLSID_NapSoHProcessor, NULL, &object), E_INVALIDARG);
+    CHECK(object == NULL);
+    object = SENTINEL;
+    CHECK_EQ(naputil_get_class_object(&clsid_unknown, &IID_IClassFactory, &object), REGDB_E_CLASSNOTREG);
+    CHECK(object == NULL);
+    object = SENTINEL;
+    CHECK_EQ(naputil_get_class_object(&CLSID_NapSoHConstructor, &IID_INapSoHConstructor, &object), E_NOINTERFACE);
+    CHECK(object == NULL);
+    CHECK_EQ(task_blocks(), blocks);
+}
+
 typedef struct Found {
     const void *object;
     int containing;
@@ -2578,10 +2853,13 @@ int main(void)
     RUN(scenario_threads);
     RUN(scenario_spy_sees_allocations);
     RUN(scenario_spy_reenters_object);
+    RUN(scenario_out_of_memory);
 #ifndef _WIN32
     RUN(scenario_task_free_of_object);
     RUN(scenario_released_objects);
     RUN(scenario_not_an_object);
+    RUN(scenario_forged_objects);
+    RUN(scenario_naputil_create_instance);
     RUN(scenario_objects_in_leak_report);
     isolate_summary("soh_com");
 #endif
