@@ -17,7 +17,9 @@
 #                        ctests/sdk/ built unchanged against Windows' headers
 #                        (run under Wine) and against the compat headers
 #                        (build/include/naputil) on this host (-fshort-wchar for ctests/sdk/): identical
-#                        output; and the ole32 link order check
+#                        output; the ole32 link order check; and ctests/soh_com.c
+#                        compiled and linked unchanged against Windows' headers
+#                        (not run: Wine has no NAP classes)
 #
 # Prerequisites: scripts/windows/install-deps.sh (Debian packages: the Rust
 # toolchain with std sources, mingw-w64, Wine). See docs/PLATFORMS.md.
@@ -75,6 +77,8 @@ WIN_CARGO_FLAGS := --release --target $(WIN_TRIPLE) -Zbuild-std
 # whose source contains the marker "naputil-test: posix-only" is skipped too.
 WIN_SKIP_env_policy     := POSIX-only: fork, waitpid, setrlimit
 WIN_SKIP_notifier       := POSIX-only: file descriptors (pipes, eventfd) as notifier handles
+WIN_SKIP_soh_com        := Wine has no NAP classes, ole32 answers REGDB_E_CLASSNOTREG (porting-proof compiles and links it against Windows headers)
+WIN_SKIP_soh_com_cpp    := Wine has no NAP classes, ole32 answers REGDB_E_CLASSNOTREG
 WIN_MARKED     := $(basename $(notdir $(shell grep -l 'naputil-test: posix-only' ctests/*.c ctests/*.cpp 2>/dev/null)))
 $(foreach t,$(WIN_MARKED),$(eval WIN_SKIP_$(t) ?= POSIX-only (marked)))
 # So is any test that includes a header Windows does not have.
@@ -208,7 +212,10 @@ layout-proof: $(LAYOUT_SRC) ctests/layout/iids.cpp ctests/layout/stdcall_calls.c
 # system is case-sensitive, so a directory of one-line forwarders stands in
 # for the case-insensitive lookup a Windows host does. The IIDs the
 # programs name come from naputil.dll (mingw-w64's libuuid has no NAP
-# IIDs) and IID_IUnknown from libuuid.
+# IIDs) and IID_IUnknown from libuuid. The SDK-style programs and
+# soh_com.c link ole32 after naputil.dll, for CoCreateInstance (and, under
+# Wine, CoRegisterClassObject of the stand-in SoH classes); the task
+# allocator stays naputil.dll's.
 
 PORT_DIR     := $(WIN_BUILD)/porting
 PORT_SDKNAMES := $(PORT_DIR)/sdk-names
@@ -226,7 +233,7 @@ $(PORT_SDKNAMES)/NapUtil.h: mk/windows.mk
 	for pair in $(PORT_NAMES); do \
 	    echo "#include <$${pair#*:}.h>" > $(@D)/$${pair%%:*}.h; done
 
-porting-proof: $(PORT_SRC) $(PORT_SDK_SRC) ctests/porting/link_order.c $(PORT_SDKNAMES)/NapUtil.h \
+porting-proof: $(PORT_SRC) $(PORT_SDK_SRC) ctests/porting/link_order.c ctests/soh_com.c ctests/check.h $(PORT_SDKNAMES)/NapUtil.h \
 		$(COMPAT_STAMP) $(WIN_SHIM) windows-lib lib
 	@mkdir -p $(PORT_DIR)
 	$(CC) -std=c11 $(WIN_WARN) -I$(COMPAT_DIR) -o $(PORT_DIR)/porting-c ctests/porting/porting.c $(STATICLIB) $(SYSLIBS)
@@ -236,7 +243,9 @@ porting-proof: $(PORT_SRC) $(PORT_SDK_SRC) ctests/porting/link_order.c $(PORT_SD
 	for p in $(PORT_SDK); do \
 	    $(CXX) -std=c++11 $(WIN_WARN) -fshort-wchar -I$(COMPAT_DIR) -o $(PORT_DIR)/$$p ctests/sdk/$$p.cpp $(STATICLIB) $(SYSLIBS) && \
 	    $(WIN_CXX) -std=c++11 $(WIN_WARN) $(WIN_CXX_RUNTIME) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/$$p.exe ctests/sdk/$$p.cpp \
-	        -L$(WIN_OUT) -lnaputil -luuid || exit 1; done
+	        -L$(WIN_OUT) -lnaputil -lole32 -luuid || exit 1; done
+	$(WIN_CC) -std=c99 $(WIN_WARN) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/soh_com.exe ctests/soh_com.c -L$(WIN_OUT) -lnaputil -lole32 -luuid
+	@echo "porting: soh_com.c compiles and links unchanged against Windows' headers, ole32 and naputil.dll (not run: Wine has no NAP classes)"
 	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-naputil-first.exe ctests/porting/link_order.c -L$(WIN_OUT) -lnaputil -lole32
 	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-ole32-first.exe ctests/porting/link_order.c -L$(WIN_OUT) -lole32 -lnaputil
 	$(WIN_LINK) $(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-static-naputil-first.exe ctests/porting/link_order.c $(WIN_STATICLIB) -lole32 $(WIN_SYSLIBS)

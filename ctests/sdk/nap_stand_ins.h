@@ -1,15 +1,16 @@
 /*
  * Stand-ins for the objects Windows' NAP system hands to health agents,
- * validators and enforcement clients: the SoH constructor and processor
- * (what CoCreateInstance(CLSID_NapSoHConstructor / CLSID_NapSoHProcessor)
- * gives on Windows), the NAP agent's request and binding objects, and the
- * NAP server's validation request and callback. No NAP agent or server
- * runs outside Windows (nor under Wine), so the SDK-style programs in this
- * directory drive their components through these, as the NAP system would.
+ * validators and enforcement clients: the NAP agent's request and binding
+ * objects, and the NAP server's validation request and callback. No NAP
+ * agent or server runs outside Windows (nor under Wine), so the SDK-style
+ * programs in this directory drive their components through these, as the
+ * NAP system would. On Windows builds also the SoH constructor and
+ * processor (see register_soh_classes); elsewhere the programs use the
+ * library's.
  *
  * Everything they hand out is task memory that the receiving code frees
- * with the NapUtil.h functions, as it would on Windows. Attribute values
- * are kept in a simple big-endian encoding of this file's own.
+ * with the NapUtil.h functions, as it would on Windows; SoHs are in the
+ * shape FreeSoH frees (each attribute's value a SoHAttributeValue).
  */
 #ifndef NAP_STAND_INS_H
 #define NAP_STAND_INS_H
@@ -74,10 +75,74 @@ inline void put_be32(BYTE *out, UINT32 v)
     out[3] = static_cast<BYTE>(v);
 }
 
-inline UINT32 get_be32(const BYTE *in)
+/* A copy of n bytes in task memory (NULL for none); ok turns false when
+ * the memory is not there. */
+inline void *copy_bytes(const void *from, size_t n, bool &ok)
 {
-    return (static_cast<UINT32>(in[0]) << 24) | (static_cast<UINT32>(in[1]) << 16) |
-           (static_cast<UINT32>(in[2]) << 8) | in[3];
+    if (n == 0 || from == NULL)
+        return NULL;
+    void *to = CoTaskMemAlloc(n);
+    if (to == NULL) {
+        ok = false;
+        return NULL;
+    }
+    std::memcpy(to, from, n);
+    return to;
+}
+
+/* A copy of an attribute's value in task memory, in the shape FreeSoH and
+ * FreeSoHAttributeValue free: a SoHAttributeValue whose member (chosen by
+ * type) points to a block of its own; for a type that is not a
+ * SoHAttributeType, the size raw bytes the attribute holds. */
+inline HRESULT copy_value(UINT16 type, UINT16 size, const BYTE *from, BYTE **to)
+{
+    *to = NULL;
+    bool ok = true;
+    if (type < sohAttributeTypeSystemHealthId || type > sohAttributeTypeExtendedIsolationState) {
+        *to = static_cast<BYTE *>(copy_bytes(from, size, ok));
+        return ok ? S_OK : E_OUTOFMEMORY;
+    }
+    if (from == NULL)
+        return E_INVALIDARG;
+    const SoHAttributeValue *in = reinterpret_cast<const SoHAttributeValue *>(from);
+    SoHAttributeValue *out = static_cast<SoHAttributeValue *>(CoTaskMemAlloc(sizeof(SoHAttributeValue)));
+    if (out == NULL)
+        return E_OUTOFMEMORY;
+    *out = *in;
+    switch (type) {
+    case sohAttributeTypeIpv4FixupServers:
+        out->v4AddressesVal.addresses = static_cast<Ipv4Address *>(
+            copy_bytes(in->v4AddressesVal.addresses, in->v4AddressesVal.count * sizeof(Ipv4Address), ok));
+        break;
+    case sohAttributeTypeIpv6FixupServers:
+        out->v6AddressesVal.addresses = static_cast<Ipv6Address *>(
+            copy_bytes(in->v6AddressesVal.addresses, in->v6AddressesVal.count * sizeof(Ipv6Address), ok));
+        break;
+    case sohAttributeTypeComplianceResultCodes:
+    case sohAttributeTypeErrorCodes:
+        out->codesVal.results =
+            static_cast<HRESULT *>(copy_bytes(in->codesVal.results, in->codesVal.count * sizeof(HRESULT), ok));
+        break;
+    case sohAttributeTypeVendorSpecific:
+        out->vendorSpecificVal.vendorSpecificData = static_cast<BYTE *>(
+            copy_bytes(in->vendorSpecificVal.vendorSpecificData, in->vendorSpecificVal.size, ok));
+        break;
+    case sohAttributeTypeClientId:
+    case sohAttributeTypeSoftwareVersion:
+    case sohAttributeTypeProductName:
+    case sohAttributeTypeHealthClassStatus:
+        out->octetStringVal.data =
+            static_cast<BYTE *>(copy_bytes(in->octetStringVal.data, in->octetStringVal.size, ok));
+        break;
+    default: /* the id, times and single bytes live in the value itself */
+        break;
+    }
+    if (!ok) {
+        CoTaskMemFree(out);
+        return E_OUTOFMEMORY;
+    }
+    *to = reinterpret_cast<BYTE *>(out);
+    return S_OK;
 }
 
 /* A deep copy of soh in task memory (free it with FreeSoH), or NULL. */
@@ -96,110 +161,124 @@ inline SoH *copy_soh(const SoH *soh)
         }
     }
     for (UINT16 i = 0; i < soh->count; i++) {
+        const SoHAttribute &from = soh->attributes[i];
         SoHAttribute &to = copy->attributes[copy->count];
-        to.type = soh->attributes[i].type;
-        to.size = soh->attributes[i].size;
-        to.value = static_cast<BYTE *>(CoTaskMemAlloc(to.size > 0 ? to.size : 1));
-        if (to.value == NULL) {
+        to.type = from.type;
+        to.size = from.size;
+        if (FAILED(copy_value(from.type, from.size, from.value, &to.value))) {
             FreeSoH(copy);
             return NULL;
         }
-        std::memcpy(to.value, soh->attributes[i].value, to.size);
         copy->count++;
     }
     return copy;
 }
 
+#ifdef _WIN32
+/* The SoH constructor and processor. Off Windows the library provides
+ * them (CoCreateInstance reaches its classes); on Windows they are
+ * qutil.dll's, which exists on Windows Vista to 8.1 only and not under
+ * Wine. There these stand-ins are registered as the classes for this
+ * process (register_soh_classes), so that the programs' CoCreateInstance
+ * calls find them; they hold SoHs in the same shape as the library's. */
+
+/* The length of a value on the wire: what SoHAttribute.size holds. */
+inline UINT16 wire_size(SoHAttributeType type, const SoHAttributeValue *value)
+{
+    switch (type) {
+    case sohAttributeTypeSystemHealthId:
+        return 4;
+    case sohAttributeTypeIpv4FixupServers:
+        return static_cast<UINT16>(4 * value->v4AddressesVal.count);
+    case sohAttributeTypeIpv6FixupServers:
+        return static_cast<UINT16>(16 * value->v6AddressesVal.count);
+    case sohAttributeTypeComplianceResultCodes:
+    case sohAttributeTypeErrorCodes:
+        return static_cast<UINT16>(4 * value->codesVal.count);
+    case sohAttributeTypeTimeOfLastUpdate:
+    case sohAttributeTypeSoHGenerationTime:
+        return 8;
+    case sohAttributeTypeVendorSpecific:
+        return static_cast<UINT16>(4 + value->vendorSpecificVal.size);
+    case sohAttributeTypeHealthClass:
+    case sohAttributeTypeFailureCategory:
+    case sohAttributeTypeExtendedIsolationState:
+        return 1;
+    default:
+        return value->octetStringVal.size;
+    }
+}
+
 /* INapSoHConstructor: collects attributes into a SoH. */
 class SoHConstructor : public Object<INapSoHConstructor> {
 public:
-    SoHConstructor() { std::memset(&soh_, 0, sizeof soh_); }
-    ~SoHConstructor() { clear(); }
-    HRESULT STDMETHODCALLTYPE Initialize(SystemHealthEntityId id, BOOL isRequest)
+    SoHConstructor() : soh_(NULL) {}
+    ~SoHConstructor() { FreeSoH(soh_); }
+    HRESULT STDMETHODCALLTYPE Initialize(SystemHealthEntityId id, BOOL)
     {
-        clear();
-        isRequest_ = isRequest;
+        SoH *fresh = static_cast<SoH *>(CoTaskMemAlloc(sizeof(SoH)));
+        if (fresh == NULL)
+            return E_OUTOFMEMORY;
+        fresh->count = 0;
+        fresh->attributes = NULL;
+        FreeSoH(soh_);
+        soh_ = fresh;
         SoHAttributeValue value;
+        std::memset(&value, 0, sizeof value);
         value.idVal = id;
-        return AppendAttribute(sohAttributeTypeSystemHealthId, &value);
+        return append(sohAttributeTypeSystemHealthId, &value);
     }
     HRESULT STDMETHODCALLTYPE AppendAttribute(SoHAttributeType type, const SoHAttributeValue *value)
     {
         if (value == NULL)
             return E_POINTER;
-        if (soh_.count >= maxSoHAttributeCount)
+        if (soh_ == NULL)
+            return NAP_E_NOT_INITIALIZED;
+        if (type <= sohAttributeTypeSystemHealthId || type > sohAttributeTypeExtendedIsolationState)
             return E_INVALIDARG;
-        BYTE bytes[maxSoHAttributeSize];
-        UINT16 size = 0;
-        switch (type) {
-        case sohAttributeTypeSystemHealthId:
-            put_be32(bytes, value->idVal);
-            size = 4;
-            break;
-        case sohAttributeTypeComplianceResultCodes:
-        case sohAttributeTypeErrorCodes:
-            if (value->codesVal.count > maxDwordCountPerSoHAttribute)
-                return E_INVALIDARG;
-            for (UINT16 i = 0; i < value->codesVal.count; i++)
-                put_be32(bytes + 4 * i, static_cast<UINT32>(value->codesVal.results[i]));
-            size = static_cast<UINT16>(4 * value->codesVal.count);
-            break;
-        case sohAttributeTypeVendorSpecific:
-            if (value->vendorSpecificVal.size > maxSoHAttributeSize - 4)
-                return E_INVALIDARG;
-            put_be32(bytes, value->vendorSpecificVal.vendorId);
-            std::memcpy(bytes + 4, value->vendorSpecificVal.vendorSpecificData, value->vendorSpecificVal.size);
-            size = static_cast<UINT16>(4 + value->vendorSpecificVal.size);
-            break;
-        case sohAttributeTypeHealthClass:
-        case sohAttributeTypeFailureCategory:
-        case sohAttributeTypeExtendedIsolationState:
-            bytes[0] = value->uint8Val;
-            size = 1;
-            break;
-        default:
-            return E_NOTIMPL;
-        }
-        SoHAttribute *grown = static_cast<SoHAttribute *>(
-            CoTaskMemRealloc(soh_.attributes, (soh_.count + 1) * sizeof(SoHAttribute)));
-        if (grown == NULL)
-            return E_OUTOFMEMORY;
-        soh_.attributes = grown;
-        BYTE *stored = static_cast<BYTE *>(CoTaskMemAlloc(size));
-        if (stored == NULL)
-            return E_OUTOFMEMORY;
-        std::memcpy(stored, bytes, size);
-        grown[soh_.count].type = static_cast<UINT16>(type);
-        grown[soh_.count].size = size;
-        grown[soh_.count].value = stored;
-        soh_.count++;
-        return S_OK;
+        return append(type, value);
     }
     HRESULT STDMETHODCALLTYPE GetSoH(SoH **soh)
     {
         if (soh == NULL)
             return E_POINTER;
-        *soh = copy_soh(&soh_);
-        return *soh != NULL ? S_OK : E_OUTOFMEMORY;
+        if (soh_ == NULL)
+            return NAP_E_NOT_INITIALIZED;
+        SoH *copy = copy_soh(soh_);
+        if (copy == NULL)
+            return E_OUTOFMEMORY;
+        *soh = copy;
+        return S_OK;
     }
     HRESULT STDMETHODCALLTYPE Validate(const SoH *soh, BOOL)
     {
         if (soh == NULL)
             return E_POINTER;
-        return soh->count > 0 && soh->attributes[0].type == sohAttributeTypeSystemHealthId ? S_OK
-                                                                                             : NAP_E_INVALID_PACKET;
+        return soh->count > 0 && soh->count <= maxSoHAttributeCount && soh->attributes != NULL &&
+                       soh->attributes[0].type == sohAttributeTypeSystemHealthId
+                   ? S_OK
+                   : NAP_E_INVALID_PACKET;
     }
 
 private:
-    void clear()
+    HRESULT append(SoHAttributeType type, const SoHAttributeValue *value)
     {
-        for (UINT16 i = 0; i < soh_.count; i++)
-            CoTaskMemFree(soh_.attributes[i].value);
-        CoTaskMemFree(soh_.attributes);
-        std::memset(&soh_, 0, sizeof soh_);
+        if (soh_->count >= maxSoHAttributeCount)
+            return E_INVALIDARG;
+        SoHAttribute *grown = static_cast<SoHAttribute *>(
+            CoTaskMemRealloc(soh_->attributes, (soh_->count + 1) * sizeof(SoHAttribute)));
+        if (grown == NULL)
+            return E_OUTOFMEMORY;
+        soh_->attributes = grown;
+        SoHAttribute &added = grown[soh_->count];
+        added.type = static_cast<UINT16>(type);
+        added.size = wire_size(type, value);
+        HRESULT hr = copy_value(added.type, added.size, reinterpret_cast<const BYTE *>(value), &added.value);
+        if (SUCCEEDED(hr))
+            soh_->count++;
+        return hr;
     }
-    SoH soh_;
-    BOOL isRequest_;
+    SoH *soh_;
 };
 
 /* INapSoHProcessor: reads the attributes of a SoH. */
@@ -211,78 +290,55 @@ public:
     {
         if (soh == NULL || id == NULL)
             return E_POINTER;
-        if (soh->count == 0 || soh->attributes[0].type != sohAttributeTypeSystemHealthId ||
-            soh->attributes[0].size != 4)
+        if (soh->count == 0 || soh->attributes == NULL ||
+            soh->attributes[0].type != sohAttributeTypeSystemHealthId || soh->attributes[0].value == NULL)
             return NAP_E_INVALID_PACKET;
-        FreeSoH(soh_);
-        soh_ = copy_soh(soh);
-        if (soh_ == NULL)
+        SoH *copy = copy_soh(soh);
+        if (copy == NULL)
             return E_OUTOFMEMORY;
-        *id = get_be32(soh_->attributes[0].value);
+        FreeSoH(soh_);
+        soh_ = copy;
+        *id = reinterpret_cast<const SoHAttributeValue *>(soh_->attributes[0].value)->idVal;
         return S_OK;
     }
     HRESULT STDMETHODCALLTYPE FindNextAttribute(UINT16 fromLocation, SoHAttributeType type, UINT16 *attributeLocation)
     {
         if (attributeLocation == NULL)
             return E_POINTER;
-        for (UINT16 i = fromLocation; soh_ != NULL && i < soh_->count; i++) {
+        if (soh_ == NULL)
+            return NAP_E_NOT_INITIALIZED;
+        for (UINT16 i = fromLocation; i < soh_->count; i++) {
             if (soh_->attributes[i].type == type) {
                 *attributeLocation = i;
                 return S_OK;
             }
         }
-        return NAP_E_ID_NOT_FOUND;
+        return HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
     }
     HRESULT STDMETHODCALLTYPE GetAttribute(UINT16 attributeLocation, SoHAttributeType *type, SoHAttributeValue **value)
     {
         if (type == NULL || value == NULL)
             return E_POINTER;
-        if (soh_ == NULL || attributeLocation >= soh_->count)
+        if (soh_ == NULL)
+            return NAP_E_NOT_INITIALIZED;
+        if (attributeLocation >= soh_->count)
             return E_INVALIDARG;
         const SoHAttribute &attribute = soh_->attributes[attributeLocation];
-        SoHAttributeValue *out = static_cast<SoHAttributeValue *>(CoTaskMemAlloc(sizeof(SoHAttributeValue)));
-        if (out == NULL)
-            return E_OUTOFMEMORY;
-        std::memset(out, 0, sizeof *out);
+        BYTE *copy = NULL;
+        HRESULT hr = copy_value(attribute.type, attribute.size, attribute.value, &copy);
+        if (FAILED(hr))
+            return hr;
         *type = static_cast<SoHAttributeType>(attribute.type);
-        switch (attribute.type) {
-        case sohAttributeTypeSystemHealthId:
-            out->idVal = get_be32(attribute.value);
-            break;
-        case sohAttributeTypeComplianceResultCodes:
-        case sohAttributeTypeErrorCodes:
-            out->codesVal.count = static_cast<UINT16>(attribute.size / 4);
-            out->codesVal.results = static_cast<HRESULT *>(CoTaskMemAlloc(out->codesVal.count * sizeof(HRESULT) + 1));
-            if (out->codesVal.results == NULL) {
-                CoTaskMemFree(out);
-                return E_OUTOFMEMORY;
-            }
-            for (UINT16 i = 0; i < out->codesVal.count; i++)
-                out->codesVal.results[i] = static_cast<HRESULT>(get_be32(attribute.value + 4 * i));
-            break;
-        case sohAttributeTypeVendorSpecific:
-            out->vendorSpecificVal.vendorId = get_be32(attribute.value);
-            out->vendorSpecificVal.size = static_cast<UINT16>(attribute.size - 4);
-            out->vendorSpecificVal.vendorSpecificData =
-                static_cast<BYTE *>(CoTaskMemAlloc(out->vendorSpecificVal.size + 1));
-            if (out->vendorSpecificVal.vendorSpecificData == NULL) {
-                CoTaskMemFree(out);
-                return E_OUTOFMEMORY;
-            }
-            std::memcpy(out->vendorSpecificVal.vendorSpecificData, attribute.value + 4, out->vendorSpecificVal.size);
-            break;
-        default:
-            out->uint8Val = attribute.value[0];
-            break;
-        }
-        *value = out;
+        *value = reinterpret_cast<SoHAttributeValue *>(copy);
         return S_OK;
     }
     HRESULT STDMETHODCALLTYPE GetNumberOfAttributes(UINT16 *attributeCount)
     {
         if (attributeCount == NULL)
             return E_POINTER;
-        *attributeCount = soh_ != NULL ? soh_->count : 0;
+        if (soh_ == NULL)
+            return NAP_E_NOT_INITIALIZED;
+        *attributeCount = soh_->count;
         return S_OK;
     }
 
@@ -290,26 +346,75 @@ private:
     SoH *soh_;
 };
 
-/* What CoCreateInstance(CLSID_NapSoHConstructor / CLSID_NapSoHProcessor,
- * ..., CLSCTX_INPROC_SERVER, IID_INapSoH..., ...) gives on Windows. */
-inline HRESULT CreateInstance(REFCLSID clsid, REFIID riid, void **ppv)
+/* The class factory of a stand-in class: static, never freed. */
+template <class Made> class Factory : public IClassFactory {
+public:
+    HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void **ppv)
+    {
+        if (ppv == NULL)
+            return E_POINTER;
+        if (riid == __uuidof(IUnknown) || riid == __uuidof(IClassFactory)) {
+            *ppv = static_cast<IClassFactory *>(this);
+            return S_OK;
+        }
+        *ppv = NULL;
+        return E_NOINTERFACE;
+    }
+    ULONG STDMETHODCALLTYPE AddRef() { return 2; }
+    ULONG STDMETHODCALLTYPE Release() { return 1; }
+    HRESULT STDMETHODCALLTYPE CreateInstance(IUnknown *outer, REFIID riid, void **ppv)
+    {
+        if (ppv == NULL)
+            return E_POINTER;
+        *ppv = NULL;
+        if (outer != NULL)
+            return CLASS_E_NOAGGREGATION;
+        Made *object = new (std::nothrow) Made();
+        if (object == NULL)
+            return E_OUTOFMEMORY;
+        HRESULT hr = object->QueryInterface(riid, ppv);
+        object->Release();
+        return hr;
+    }
+    HRESULT STDMETHODCALLTYPE LockServer(BOOL) { return S_OK; }
+};
+
+inline DWORD *soh_class_cookies()
 {
-    if (ppv == NULL)
-        return E_POINTER;
-    *ppv = NULL;
-    IUnknown *object = NULL;
-    if (clsid == CLSID_NapSoHConstructor)
-        object = new (std::nothrow) SoHConstructor();
-    else if (clsid == CLSID_NapSoHProcessor)
-        object = new (std::nothrow) SoHProcessor();
-    else
-        return static_cast<HRESULT>(0x80040154UL); /* REGDB_E_CLASSNOTREG */
-    if (object == NULL)
-        return E_OUTOFMEMORY;
-    HRESULT hr = object->QueryInterface(riid, ppv);
-    object->Release();
+    static DWORD cookies[2] = {0, 0};
+    return cookies;
+}
+
+/* Registers the stand-ins as CLSID_NapSoHConstructor and
+ * CLSID_NapSoHProcessor for this process (after CoInitializeEx). */
+inline HRESULT register_soh_classes()
+{
+    static Factory<SoHConstructor> constructors;
+    static Factory<SoHProcessor> processors;
+    DWORD *cookies = soh_class_cookies();
+    HRESULT hr = CoRegisterClassObject(CLSID_NapSoHConstructor, &constructors, CLSCTX_INPROC_SERVER,
+                                       REGCLS_MULTIPLEUSE, &cookies[0]);
+    if (SUCCEEDED(hr))
+        hr = CoRegisterClassObject(CLSID_NapSoHProcessor, &processors, CLSCTX_INPROC_SERVER, REGCLS_MULTIPLEUSE,
+                                   &cookies[1]);
     return hr;
 }
+
+/* Undoes register_soh_classes (before CoUninitialize). */
+inline void revoke_soh_classes()
+{
+    DWORD *cookies = soh_class_cookies();
+    for (int i = 0; i < 2; i++) {
+        if (cookies[i] != 0)
+            CoRevokeClassObject(cookies[i]);
+        cookies[i] = 0;
+    }
+}
+#else
+/* Off Windows the library's own classes answer CoCreateInstance. */
+inline HRESULT register_soh_classes() { return S_OK; }
+inline void revoke_soh_classes() {}
+#endif
 
 /* A correlation id whose timestamp is fixed, so output is reproducible. */
 inline CorrelationId fixed_correlation(UINT32 seed)

@@ -7,7 +7,9 @@
  *
  * Builds unchanged with mingw-w64 against Windows' headers and on Linux
  * against the compat headers with -fshort-wchar (and, with u"..." for L"...",
- * without it). There is no NAP agent to register with here, so main()
+ * without it). The SoH constructor and processor come from CoCreateInstance
+ * (the library's classes; on Windows builds, the stand-ins registered by
+ * nap_stand_ins.h). There is no NAP agent to register with here, so main()
  * plays the agent's part with the objects of nap_stand_ins.h, calling the
  * SHA as the agent would; it prints what happens.
  */
@@ -73,8 +75,8 @@ public:
             return E_POINTER;
         INapSoHConstructor *constructor = NULL;
         SoHRequest *soh = NULL;
-        HRESULT hr = stand_in::CreateInstance(CLSID_NapSoHConstructor, __uuidof(INapSoHConstructor),
-                                              reinterpret_cast<void **>(&constructor));
+        HRESULT hr = CoCreateInstance(CLSID_NapSoHConstructor, NULL, CLSCTX_INPROC_SERVER,
+                                      __uuidof(INapSoHConstructor), reinterpret_cast<void **>(&constructor));
         if (SUCCEEDED(hr))
             hr = constructor->Initialize(SampleShaId, TRUE);
         if (SUCCEEDED(hr)) {
@@ -110,8 +112,8 @@ public:
         UINT16 at = 0;
         HRESULT hr = request->GetSoHResponse(&response, &flags);
         if (SUCCEEDED(hr))
-            hr = stand_in::CreateInstance(CLSID_NapSoHProcessor, IID_INapSoHProcessor,
-                                          reinterpret_cast<void **>(&processor));
+            hr = CoCreateInstance(CLSID_NapSoHProcessor, NULL, CLSCTX_INPROC_SERVER, IID_INapSoHProcessor,
+                                  reinterpret_cast<void **>(&processor));
         if (SUCCEEDED(hr))
             hr = processor->Initialize(response, FALSE, &id);
         if (SUCCEEDED(hr) && id != SampleShaId)
@@ -180,11 +182,8 @@ public:
         if (lhs == NULL || rhs == NULL || isEqual == NULL)
             return E_POINTER;
         *isEqual = lhs->count == rhs->count;
-        for (UINT16 i = 0; *isEqual && i < lhs->count; i++) {
-            const SoHAttribute &a = lhs->attributes[i];
-            const SoHAttribute &b = rhs->attributes[i];
-            *isEqual = a.type == b.type && a.size == b.size && std::memcmp(a.value, b.value, a.size) == 0;
-        }
+        for (UINT16 i = 0; *isEqual && i < lhs->count; i++)
+            *isEqual = SameAttribute(lhs->attributes[i], rhs->attributes[i]);
         return S_OK;
     }
 
@@ -197,6 +196,30 @@ public:
     }
 
     void set_patched(bool patched) { m_patched = patched; }
+
+private:
+    /* Whether two attributes of this SHA's requests (its id, its
+     * vendor-specific state) hold the same value. */
+    static bool SameAttribute(const SoHAttribute &a, const SoHAttribute &b)
+    {
+        if (a.type != b.type || a.size != b.size || a.value == NULL || b.value == NULL)
+            return false;
+        const SoHAttributeValue &x = *reinterpret_cast<const SoHAttributeValue *>(a.value);
+        const SoHAttributeValue &y = *reinterpret_cast<const SoHAttributeValue *>(b.value);
+        switch (a.type) {
+        case sohAttributeTypeSystemHealthId:
+            return x.idVal == y.idVal;
+        case sohAttributeTypeVendorSpecific:
+            return x.vendorSpecificVal.vendorId == y.vendorSpecificVal.vendorId &&
+                   x.vendorSpecificVal.size == y.vendorSpecificVal.size &&
+                   std::memcmp(x.vendorSpecificVal.vendorSpecificData, y.vendorSpecificVal.vendorSpecificData,
+                               x.vendorSpecificVal.size) == 0;
+        default:
+            return false;
+        }
+    }
+
+public:
     int isolation_changes() const { return m_isolationChanges; }
     int orphaned() const { return m_orphaned; }
 
@@ -315,6 +338,9 @@ int main()
     using sample::check;
     std::printf("SDK-style system health agent, sizeof(SystemHealthAgentState)=%u\n",
                 static_cast<unsigned>(sizeof(SystemHealthAgentState)));
+    if (FAILED(expect("CoInitializeEx(COINIT_MULTITHREADED)", CoInitializeEx(NULL, COINIT_MULTITHREADED), S_OK)) ||
+        FAILED(stand_in::register_soh_classes()))
+        return 1;
     sample::print_guid("IID_INapSystemHealthAgentCallback", __uuidof(INapSystemHealthAgentCallback));
     sample::print_guid("CLSID_NapSystemHealthAgentBinding", CLSID_NapSystemHealthAgentBinding);
     check("SHA id is not one of Microsoft's", SampleShaId != NapOutOfBoxSystemHealthId && (SampleShaId >> 8) != MicrosoftVendorId);
@@ -377,7 +403,8 @@ int main()
     /* The server answers "not patched" and asks for a fix-up. */
     SoH *answer = NULL;
     INapSoHConstructor *constructor = NULL;
-    stand_in::CreateInstance(CLSID_NapSoHConstructor, IID_INapSoHConstructor, reinterpret_cast<void **>(&constructor));
+    CoCreateInstance(CLSID_NapSoHConstructor, NULL, CLSCTX_INPROC_SERVER, IID_INapSoHConstructor,
+                     reinterpret_cast<void **>(&constructor));
     if (constructor != NULL) {
         HRESULT codes[NumberOfResults] = {SampleClientNotPatched};
         SoHAttributeValue value;
@@ -416,5 +443,7 @@ int main()
     }
     request->Release();
     callback->Release();
+    stand_in::revoke_soh_classes();
+    CoUninitialize();
     return sample::finish("sha", stand_in::objects_alive());
 }

@@ -8,8 +8,10 @@
  *
  * Builds unchanged with mingw-w64 against Windows' headers and on Linux
  * against the compat headers with -fshort-wchar (and, with u"..." for L"...",
- * without it). There is no NAP server here, so main() plays the server's
- * part with the objects of nap_stand_ins.h and prints what happens.
+ * without it). The SoH constructor and processor come from CoCreateInstance
+ * (the library's classes; on Windows builds, the stand-ins registered by
+ * nap_stand_ins.h). There is no NAP server here, so main() plays the
+ * server's part with the objects of nap_stand_ins.h and prints what happens.
  */
 #ifdef _WIN32
 #include <windows.h>
@@ -85,8 +87,8 @@ private:
         UINT16 at = 0;
         HRESULT hr = request->GetSoHRequest(&soh, &napSystemGenerated);
         if (SUCCEEDED(hr))
-            hr = stand_in::CreateInstance(CLSID_NapSoHProcessor, __uuidof(INapSoHProcessor),
-                                          reinterpret_cast<void **>(&processor));
+            hr = CoCreateInstance(CLSID_NapSoHProcessor, NULL, CLSCTX_INPROC_SERVER, __uuidof(INapSoHProcessor),
+                                  reinterpret_cast<void **>(&processor));
         if (SUCCEEDED(hr))
             hr = processor->Initialize(soh, TRUE, &id);
         if (SUCCEEDED(hr) && id != SampleShvId)
@@ -112,8 +114,8 @@ private:
     {
         INapSoHConstructor *constructor = NULL;
         SoHResponse *response = NULL;
-        HRESULT hr = stand_in::CreateInstance(CLSID_NapSoHConstructor, IID_INapSoHConstructor,
-                                              reinterpret_cast<void **>(&constructor));
+        HRESULT hr = CoCreateInstance(CLSID_NapSoHConstructor, NULL, CLSCTX_INPROC_SERVER, IID_INapSoHConstructor,
+                                      reinterpret_cast<void **>(&constructor));
         if (SUCCEEDED(hr))
             hr = constructor->Initialize(SampleShvId, FALSE);
         if (SUCCEEDED(hr)) {
@@ -267,8 +269,8 @@ SoH *client_soh(BYTE patched)
 {
     INapSoHConstructor *constructor = NULL;
     SoH *soh = NULL;
-    if (FAILED(stand_in::CreateInstance(CLSID_NapSoHConstructor, IID_INapSoHConstructor,
-                                        reinterpret_cast<void **>(&constructor))))
+    if (FAILED(CoCreateInstance(CLSID_NapSoHConstructor, NULL, CLSCTX_INPROC_SERVER, IID_INapSoHConstructor,
+                                reinterpret_cast<void **>(&constructor))))
         return NULL;
     SoHAttributeValue value;
     std::memset(&value, 0, sizeof value);
@@ -291,8 +293,8 @@ void print_response(INapSystemHealthValidationRequest *request)
     INapSoHProcessor *processor = NULL;
     SystemHealthEntityId id = 0;
     UINT16 count = 0;
-    if (SUCCEEDED(stand_in::CreateInstance(CLSID_NapSoHProcessor, IID_INapSoHProcessor,
-                                           reinterpret_cast<void **>(&processor))) &&
+    if (SUCCEEDED(CoCreateInstance(CLSID_NapSoHProcessor, NULL, CLSCTX_INPROC_SERVER, IID_INapSoHProcessor,
+                                   reinterpret_cast<void **>(&processor))) &&
         SUCCEEDED(processor->Initialize(response, FALSE, &id)) && SUCCEEDED(processor->GetNumberOfAttributes(&count))) {
         std::printf("%-52s id=0x%08lX attributes=%u\n", "  response", static_cast<unsigned long>(id),
                     static_cast<unsigned>(count));
@@ -323,6 +325,9 @@ int main()
     using sample::expect;
     std::printf("SDK-style system health validator, sizeof(NapComponentRegistrationInfo)=%u\n",
                 static_cast<unsigned>(sizeof(NapComponentRegistrationInfo)));
+    if (FAILED(expect("CoInitializeEx(COINIT_MULTITHREADED)", CoInitializeEx(NULL, COINIT_MULTITHREADED), S_OK)) ||
+        FAILED(stand_in::register_soh_classes()))
+        return 1;
     sample::print_guid("IID_INapSystemHealthValidator", __uuidof(INapSystemHealthValidator));
     sample::print_guid("CLSID_NapServerManagement", CLSID_NapServerManagement);
 
@@ -410,5 +415,7 @@ int main()
 
     callback->Release();
     validator->Release();
+    stand_in::revoke_soh_classes();
+    CoUninitialize();
     return sample::finish("shv", stand_in::objects_alive());
 }
