@@ -1474,11 +1474,12 @@ static void hand_add(HandSoH *h, SoHAttributeType type, SoHAttributeValue v)
 
 /* Validate of `soh` (request and response) must give the two results;
  * an invalid one must leave a processor as it was. */
-static void check_validate(INapSoHConstructor *c, INapSoHProcessor *p, const SoH *soh, HRESULT as_request,
-                           HRESULT as_response, const char *what)
+static void check_validate(INapSoHConstructor *c, INapSoHProcessor *p, INapSoHProcessor *taker, const SoH *soh,
+                           HRESULT as_request, HRESULT as_response, const char *what)
 {
     HRESULT r = INapSoHConstructor_Validate(c, soh, TRUE);
     HRESULT s = INapSoHConstructor_Validate(c, soh, FALSE);
+    BOOL kind;
     if (r != as_request || s != as_response)
         fprintf(stderr, "soh_com.c: Validate of %s: 0x%08lx, 0x%08lx\n", what, (unsigned long)(DWORD)r, (unsigned long)(DWORD)s);
     CHECK_EQ(r, as_request);
@@ -1494,6 +1495,17 @@ static void check_validate(INapSoHConstructor *c, INapSoHProcessor *p, const SoH
         CHECK_EQ(INapSoHProcessor_GetNumberOfAttributes(p, &count), S_OK);
         CHECK_EQ(count, 3);
     }
+    /* What is valid, a processor takes. */
+    for (kind = FALSE; kind <= TRUE; kind++) {
+        SystemHealthEntityId id = 0;
+        UINT16 count = 0;
+        if ((kind ? as_request : as_response) != S_OK)
+            continue;
+        CHECK_EQ(INapSoHProcessor_Initialize(taker, soh, kind, &id), S_OK);
+        CHECK_EQ(id, ((const SoHAttributeValue *)soh->attributes[0].value)->idVal);
+        CHECK_EQ(INapSoHProcessor_GetNumberOfAttributes(taker, &count), S_OK);
+        CHECK_EQ(count, soh->count);
+    }
 }
 
 static void scenario_validate(void)
@@ -1503,7 +1515,7 @@ static void scenario_validate(void)
     static BYTE big[maxSoHAttributeSize + 1];
     static BYTE raw[3] = { 1, 2, 3 };
     INapSoHConstructor *c;
-    INapSoHProcessor *p, *fresh;
+    INapSoHProcessor *p, *fresh, *taker;
     SystemHealthEntityId id = 0;
     SoH empty;
     UINT16 count = 0xBEEF;
@@ -1514,12 +1526,13 @@ static void scenario_validate(void)
     c = new_constructor();
     p = new_processor();
     fresh = new_processor();
-    if (!c || !p || !fresh)
+    taker = new_processor();
+    if (!c || !p || !fresh || !taker)
         return;
 
     /* Validate does not need Initialize. */
     hand_start(&h, EXAMPLE_SHA_ID);
-    check_validate(c, p, &h.soh, S_OK, S_OK, "the id alone");
+    check_validate(c, p, taker, &h.soh, S_OK, S_OK, "the id alone");
     hand_add(&h, sohAttributeTypeHealthClass, byte_value(healthClassFirewall));
     hand_add(&h, sohAttributeTypeComplianceResultCodes, codes(request_codes, 3));
     CHECK_EQ(INapSoHProcessor_Initialize(p, &h.soh, TRUE, &id), S_OK);
@@ -1531,58 +1544,58 @@ static void scenario_validate(void)
     CHECK_EQ(INapSoHProcessor_Initialize(fresh, NULL, FALSE, NULL), E_POINTER);
 
     memset(&empty, 0, sizeof empty);
-    check_validate(c, p, &empty, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "no attributes");
+    check_validate(c, p, taker, &empty, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "no attributes");
     empty.count = 1;
-    check_validate(c, p, &empty, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "attributes NULL");
+    check_validate(c, p, taker, &empty, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "attributes NULL");
 
     /* The first attribute must be the system health id. */
     hand_start(&h, EXAMPLE_SHA_ID);
     h.attributes[0].type = sohAttributeTypeHealthClass;
     h.attributes[0].size = 1;
-    check_validate(c, p, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "no id first");
+    check_validate(c, p, taker, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "no id first");
     hand_start(&h, EXAMPLE_SHA_ID);
     hand_add(&h, sohAttributeTypeHealthClass, byte_value(1));
     h.attributes[0] = h.attributes[1];
     h.attributes[1].type = sohAttributeTypeSystemHealthId;
     h.attributes[1].size = 4;
     h.attributes[1].value = (BYTE *)&h.values[0];
-    check_validate(c, p, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "the id second");
+    check_validate(c, p, taker, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "the id second");
     hand_start(&h, EXAMPLE_SHA_ID);
     h.attributes[0].value = NULL;
-    check_validate(c, p, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "the id's value NULL");
+    check_validate(c, p, taker, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "the id's value NULL");
 
     /* Count: maxSoHAttributeCount is valid, one more is not. */
     hand_start(&h, EXAMPLE_SHA_ID);
     for (i = 1; i < maxSoHAttributeCount; i++)
         hand_add(&h, sohAttributeTypeFailureCategory, byte_value((UINT8)(i % 5)));
-    check_validate(c, p, &h.soh, S_OK, S_OK, "maxSoHAttributeCount attributes");
+    check_validate(c, p, taker, &h.soh, S_OK, S_OK, "maxSoHAttributeCount attributes");
     hand_add(&h, sohAttributeTypeFailureCategory, byte_value(0));
-    check_validate(c, p, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "one attribute too many");
+    check_validate(c, p, taker, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "one attribute too many");
 
     /* Values that cannot be encoded. */
     hand_start(&h, EXAMPLE_SHA_ID);
     hand_add(&h, sohAttributeTypeErrorCodes, codes(many_codes, maxDwordCountPerSoHAttribute + 1));
-    check_validate(c, p, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "too many codes");
+    check_validate(c, p, taker, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "too many codes");
     hand_start(&h, EXAMPLE_SHA_ID);
     hand_add(&h, sohAttributeTypeClientId, octets(big, maxSoHAttributeSize + 1));
-    check_validate(c, p, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "oversize octets");
+    check_validate(c, p, taker, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "oversize octets");
     hand_start(&h, EXAMPLE_SHA_ID);
     hand_add(&h, sohAttributeTypeIpv4FixupServers, v4_value(NULL, 1));
-    check_validate(c, p, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "NULL addresses");
+    check_validate(c, p, taker, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "NULL addresses");
     hand_start(&h, EXAMPLE_SHA_ID);
     hand_add(&h, sohAttributeTypeVendorSpecific, vendor(EXAMPLE_VENDOR, NULL, 2));
-    check_validate(c, p, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "NULL vendor data");
+    check_validate(c, p, taker, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "NULL vendor data");
     hand_start(&h, EXAMPLE_SHA_ID);
     hand_add(&h, sohAttributeTypeHealthClass, byte_value(1));
     h.attributes[1].value = NULL;
-    check_validate(c, p, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "a NULL value");
+    check_validate(c, p, taker, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "a NULL value");
 
     /* The whole attribute list: maxNetworkSoHSize bytes at most. */
     hand_start(&h, EXAMPLE_SHA_ID);
     hand_add(&h, sohAttributeTypeProductName, octets(big, maxNetworkSoHSize - 12));
-    check_validate(c, p, &h.soh, S_OK, S_OK, "a list of maxNetworkSoHSize bytes");
+    check_validate(c, p, taker, &h.soh, S_OK, S_OK, "a list of maxNetworkSoHSize bytes");
     hand_add(&h, sohAttributeTypeProductName, octets(NULL, 0));
-    check_validate(c, p, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "a list too long");
+    check_validate(c, p, taker, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "a list too long");
 
     /* A type that is not a SoHAttributeType: `size` raw bytes. */
     hand_start(&h, EXAMPLE_SHA_ID);
@@ -1590,20 +1603,24 @@ static void scenario_validate(void)
     h.attributes[1].size = sizeof raw;
     h.attributes[1].value = raw;
     h.soh.count = 2;
-    check_validate(c, p, &h.soh, S_OK, S_OK, "an unknown type");
+    check_validate(c, p, taker, &h.soh, S_OK, S_OK, "an unknown type");
+    h.attributes[1].value = NULL;
+    check_validate(c, p, taker, &h.soh, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "an unknown type without its bytes");
+    h.attributes[1].size = 0;
+    check_validate(c, p, taker, &h.soh, S_OK, S_OK, "an unknown type, empty");
 
     /* Fix-up servers: one list of each family in a response. */
     hand_start(&h, EXAMPLE_SHA_ID);
     hand_add(&h, sohAttributeTypeIpv4FixupServers, v4_value(v4_servers, 2));
     hand_add(&h, sohAttributeTypeIpv6FixupServers, v6_value(v6_servers, 1));
-    check_validate(c, p, &h.soh, S_OK, S_OK, "one list of each family");
+    check_validate(c, p, taker, &h.soh, S_OK, S_OK, "one list of each family");
     hand_add(&h, sohAttributeTypeIpv4FixupServers, v4_value(v4_servers, 1));
-    check_validate(c, p, &h.soh, S_OK, NAP_E_INVALID_PACKET, "two IPv4 lists");
+    check_validate(c, p, taker, &h.soh, S_OK, NAP_E_INVALID_PACKET, "two IPv4 lists");
     hand_start(&h, EXAMPLE_SHA_ID);
     hand_add(&h, sohAttributeTypeIpv6FixupServers, v6_value(v6_servers, 1));
     hand_add(&h, sohAttributeTypeHealthClass, byte_value(1));
     hand_add(&h, sohAttributeTypeIpv6FixupServers, v6_value(v6_servers, 1));
-    check_validate(c, p, &h.soh, S_OK, NAP_E_INVALID_PACKET, "two IPv6 lists");
+    check_validate(c, p, taker, &h.soh, S_OK, NAP_E_INVALID_PACKET, "two IPv6 lists");
 
     /* A processor that never took a SoH still has none. */
     CHECK_EQ(INapSoHProcessor_Initialize(fresh, &empty, TRUE, &id), NAP_E_INVALID_PACKET);
@@ -1613,6 +1630,7 @@ static void scenario_validate(void)
     CHECK_EQ(INapSoHConstructor_Release(c), 0);
     CHECK_EQ(INapSoHProcessor_Release(p), 0);
     CHECK_EQ(INapSoHProcessor_Release(fresh), 0);
+    CHECK_EQ(INapSoHProcessor_Release(taker), 0);
     CHECK_EQ(task_blocks(), blocks);
     CoUninitialize();
 }
@@ -2835,10 +2853,66 @@ static void scenario_objects_in_leak_report(void)
     CoUninitialize();
 }
 
+/* The child of scenario_leaked_object_at_exit: leaves an object alive. */
+static int leak_an_object(void)
+{
+    void *object = NULL;
+    if (FAILED(CoInitializeEx(NULL, COINIT_MULTITHREADED)))
+        return 1;
+    if (FAILED(CoCreateInstance(&CLSID_NapSoHConstructor, NULL, CLSCTX_INPROC_SERVER, &IID_INapSoHConstructor,
+                                &object)))
+        return 1;
+    CoUninitialize();
+    return 0;
+}
+
+static const char *self_path;
+
+/* An object never released is a leak at exit: NAPUTIL_LEAK_REPORT names
+ * it, NAPUTIL_LEAK_EXITCODE counts it. (This program again, with the
+ * settings the library reads at load time.) */
+static void scenario_leaked_object_at_exit(void)
+{
+    static char text[4096];
+    size_t used = 0;
+    ssize_t got;
+    int fds[2], status = 0;
+    pid_t pid;
+    CHECK(pipe(fds) == 0);
+    pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        close(fds[0]);
+        close(fds[1]);
+        setenv("NAPUTIL_LEAK_REPORT", "1", 1);
+        setenv("NAPUTIL_LEAK_EXITCODE", "3", 1);
+        execl(self_path, self_path, "--leak-an-object", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    while (used < sizeof text - 1 && (got = read(fds[0], text + used, sizeof text - 1 - used)) > 0)
+        used += (size_t)got;
+    text[used] = 0;
+    close(fds[0]);
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK_EQ(WEXITSTATUS(status), 3);
+    if (!strstr(text, "an INapSoHConstructor object"))
+        fprintf(stderr, "soh_com.c: at exit the child said:\n%s\n", text);
+    CHECK(strstr(text, "an INapSoHConstructor object") != NULL);
+}
 #endif /* !_WIN32 */
 
-int main(void)
+int main(int argc, char **argv)
 {
+#ifndef _WIN32
+    if (argc > 1 && strcmp(argv[1], "--leak-an-object") == 0)
+        return leak_an_object();
+    self_path = argv[0];
+#else
+    (void)argc;
+    (void)argv;
+#endif
     RUN(scenario_create_and_count_references);
     RUN(scenario_contexts);
     RUN(scenario_creation_bad_input);
@@ -2861,6 +2935,7 @@ int main(void)
     RUN(scenario_forged_objects);
     RUN(scenario_naputil_create_instance);
     RUN(scenario_objects_in_leak_report);
+    RUN(scenario_leaked_object_at_exit);
     isolate_summary("soh_com");
 #endif
     CHECK_EXIT();
