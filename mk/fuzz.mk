@@ -32,7 +32,7 @@ FUZZ_CARGO   ?= $(shell rustup toolchain list 2>/dev/null | grep -q '^nightly' &
 
 test-faults:
 	NAPUTIL_MODEL_SEQUENCES=$(FAULT_MODEL_SEQUENCES) $(CARGO) test --release --features fault-injection \
-	    --test faults --test nap_oom --test soh_oom --test soh_random --test model -- --nocapture
+	    --test faults --test nap_oom --test soh_oom --test soh_random --test soh_objects --test model -- --nocapture
 
 fuzz-build:
 	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked

@@ -24,75 +24,85 @@
 
 use crate::heap::block;
 use crate::support::lock::SpinLock;
-use crate::types::base::{E_INVALIDARG, E_OUTOFMEMORY, HRESULT, S_FALSE, S_OK};
-use crate::types::com::{
-    COINIT_APARTMENTTHREADED, COINIT_DISABLE_OLE1DDE, COINIT_SPEED_OVER_MEMORY, RPC_E_CHANGED_MODE,
-};
-use core::cell::Cell;
+use crate::types::base::{E_OUTOFMEMORY, HRESULT};
 use core::ffi::c_void;
 use core::mem::{offset_of, size_of};
-use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU32, Ordering};
 use parking_lot::Mutex;
 
 // ---------------------------------------------------------------------------
 // Apartments
 // ---------------------------------------------------------------------------
 
-/// This thread's `CoInitialize(Ex)` calls not yet undone, and whether they
-/// chose the single-threaded (apartment) model.
-#[derive(Clone, Copy)]
-struct Apartment {
-    depth: u32,
-    single_threaded: bool,
-}
+/// Off Windows only: on Windows the apartments are ole32's.
+#[cfg(not(windows))]
+pub(crate) use apartments::{initialize, initialized, uninitialize};
 
-thread_local! {
-    static APARTMENT: Cell<Apartment> = const { Cell::new(Apartment { depth: 0, single_threaded: false }) };
-}
+#[cfg(not(windows))]
+mod apartments {
+    use crate::types::base::{E_INVALIDARG, E_OUTOFMEMORY, HRESULT, S_FALSE, S_OK};
+    use crate::types::com::{
+        COINIT_APARTMENTTHREADED, COINIT_DISABLE_OLE1DDE, COINIT_SPEED_OVER_MEMORY, RPC_E_CHANGED_MODE,
+    };
+    use core::cell::Cell;
+    use core::sync::atomic::{AtomicUsize, Ordering};
 
-/// Threads now in the multithreaded apartment. While there is one, every
-/// thread of the process may create objects (Windows' implicit MTA).
-static MTA_THREADS: AtomicUsize = AtomicUsize::new(0);
+    /// This thread's `CoInitialize(Ex)` calls not yet undone, and whether they
+    /// chose the single-threaded (apartment) model.
+    #[derive(Clone, Copy)]
+    struct Apartment {
+        depth: u32,
+        single_threaded: bool,
+    }
 
-/// `CoInitializeEx(NULL, flags)`.
-pub(crate) fn initialize(flags: u32) -> HRESULT {
-    if flags & !(COINIT_APARTMENTTHREADED | COINIT_DISABLE_OLE1DDE | COINIT_SPEED_OVER_MEMORY) != 0 {
-        return E_INVALIDARG;
+    thread_local! {
+        static APARTMENT: Cell<Apartment> = const { Cell::new(Apartment { depth: 0, single_threaded: false }) };
     }
-    let single_threaded = flags & COINIT_APARTMENTTHREADED != 0;
-    let Ok(now) = APARTMENT.try_with(Cell::get) else { return E_OUTOFMEMORY };
-    if now.depth > 0 && now.single_threaded != single_threaded {
-        return RPC_E_CHANGED_MODE;
-    }
-    let Some(depth) = now.depth.checked_add(1) else { return E_OUTOFMEMORY };
-    if now.depth == 0 && !single_threaded {
-        MTA_THREADS.fetch_add(1, Ordering::AcqRel);
-    }
-    let _ = APARTMENT.try_with(|a| a.set(Apartment { depth, single_threaded }));
-    if now.depth == 0 {
-        S_OK
-    } else {
-        S_FALSE
-    }
-}
 
-/// `CoUninitialize`: undoes one successful `CoInitialize(Ex)` of this
-/// thread; nothing when there is none.
-pub(crate) fn uninitialize() {
-    let Ok(now) = APARTMENT.try_with(Cell::get) else { return };
-    if now.depth == 0 {
-        return;
-    }
-    if now.depth == 1 && !now.single_threaded {
-        MTA_THREADS.fetch_sub(1, Ordering::AcqRel);
-    }
-    let _ = APARTMENT.try_with(|a| a.set(Apartment { depth: now.depth - 1, ..now }));
-}
+    /// Threads now in the multithreaded apartment. While there is one, every
+    /// thread of the process may create objects (Windows' implicit MTA).
+    static MTA_THREADS: AtomicUsize = AtomicUsize::new(0);
 
-/// Whether this thread may create objects: it called `CoInitialize(Ex)`,
-/// or some thread is in the multithreaded apartment.
-pub(crate) fn initialized() -> bool {
-    APARTMENT.try_with(|a| a.get().depth > 0).unwrap_or(false) || MTA_THREADS.load(Ordering::Acquire) > 0
+    /// `CoInitializeEx(NULL, flags)`.
+    pub(crate) fn initialize(flags: u32) -> HRESULT {
+        if flags & !(COINIT_APARTMENTTHREADED | COINIT_DISABLE_OLE1DDE | COINIT_SPEED_OVER_MEMORY) != 0 {
+            return E_INVALIDARG;
+        }
+        let single_threaded = flags & COINIT_APARTMENTTHREADED != 0;
+        let Ok(now) = APARTMENT.try_with(Cell::get) else { return E_OUTOFMEMORY };
+        if now.depth > 0 && now.single_threaded != single_threaded {
+            return RPC_E_CHANGED_MODE;
+        }
+        let Some(depth) = now.depth.checked_add(1) else { return E_OUTOFMEMORY };
+        if now.depth == 0 && !single_threaded {
+            MTA_THREADS.fetch_add(1, Ordering::AcqRel);
+        }
+        let _ = APARTMENT.try_with(|a| a.set(Apartment { depth, single_threaded }));
+        if now.depth == 0 {
+            S_OK
+        } else {
+            S_FALSE
+        }
+    }
+
+    /// `CoUninitialize`: undoes one successful `CoInitialize(Ex)` of this
+    /// thread; nothing when there is none.
+    pub(crate) fn uninitialize() {
+        let Ok(now) = APARTMENT.try_with(Cell::get) else { return };
+        if now.depth == 0 {
+            return;
+        }
+        if now.depth == 1 && !now.single_threaded {
+            MTA_THREADS.fetch_sub(1, Ordering::AcqRel);
+        }
+        let _ = APARTMENT.try_with(|a| a.set(Apartment { depth: now.depth - 1, ..now }));
+    }
+
+    /// Whether this thread may create objects: it called `CoInitialize(Ex)`,
+    /// or some thread is in the multithreaded apartment.
+    pub(crate) fn initialized() -> bool {
+        APARTMENT.try_with(|a| a.get().depth > 0).unwrap_or(false) || MTA_THREADS.load(Ordering::Acquire) > 0
+    }
 }
 
 // ---------------------------------------------------------------------------

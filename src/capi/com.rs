@@ -6,16 +6,18 @@
 use super::iids::IID_IClassFactory;
 use super::objects::{create_into, guid, with_out, ConstructorClass, Creatable, ProcessorClass};
 use super::{contain, contain_traced, write_out};
-use crate::com;
 use crate::types::base::{
-    DWORD, E_INVALIDARG, E_NOINTERFACE, GUID, HRESULT, IID_IUNKNOWN_VALUE, LPVOID, REFCLSID, REFIID, S_OK,
+    E_INVALIDARG, E_NOINTERFACE, GUID, HRESULT, IID_IUNKNOWN_VALUE, LPVOID, REFCLSID, REFIID, S_OK,
 };
-use crate::types::com::{
-    IClassFactory, IUnknown, CLASS_E_NOAGGREGATION, CLSCTX_INPROC_SERVER, COINIT_APARTMENTTHREADED,
-    CO_E_NOTINITIALIZED, REGDB_E_CLASSNOTREG,
-};
-use crate::types::nap::{WINAPI_HRESULT, WINAPI_VOID};
+use crate::types::com::{IClassFactory, IUnknown, CLASS_E_NOAGGREGATION, REGDB_E_CLASSNOTREG};
 use core::ffi::c_void;
+#[cfg(not(windows))]
+use {
+    crate::com,
+    crate::types::base::DWORD,
+    crate::types::com::{CLSCTX_INPROC_SERVER, COINIT_APARTMENTTHREADED, CO_E_NOTINITIALIZED},
+    crate::types::nap::{WINAPI_HRESULT, WINAPI_VOID},
+};
 
 /// Calls `f` with the class `clsid` names, or answers `REGDB_E_CLASSNOTREG`.
 fn with_class(
@@ -67,6 +69,7 @@ unsafe fn get_class_object(rclsid: REFCLSID, riid: REFIID, ppv: *mut LPVOID) -> 
 /// The checks `CoCreateInstance` and `CoGetClassObject` make before the
 /// class: an apartment, and a context that includes in-process servers
 /// (the only kind of class the library has).
+#[cfg(not(windows))]
 fn runtime_checks(rclsid: REFCLSID, riid: REFIID, context: DWORD) -> HRESULT {
     if rclsid.is_null() || riid.is_null() {
         return E_INVALIDARG;
