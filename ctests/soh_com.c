@@ -1297,6 +1297,8 @@ static void scenario_constructor_bad_input(void)
     v = byte_value(1);
     CHECK_EQ(INapSoHConstructor_AppendAttribute(c, sohAttributeTypeHealthClass, &v), NAP_E_NOT_INITIALIZED);
     CHECK_EQ(INapSoHConstructor_AppendAttribute(c, sohAttributeTypeHealthClass, NULL), E_POINTER);
+    CHECK_EQ(INapSoHConstructor_AppendAttribute(c, sohAttributeTypeSystemHealthId, &v), NAP_E_NOT_INITIALIZED);
+    CHECK_EQ(INapSoHConstructor_AppendAttribute(c, (SoHAttributeType)0x99, &v), NAP_E_NOT_INITIALIZED);
     CHECK_EQ(INapSoHConstructor_GetSoH(c, &soh), NAP_E_NOT_INITIALIZED);
     CHECK(soh == SENTINEL);
     CHECK_EQ(INapSoHConstructor_GetSoH(c, NULL), E_POINTER);
@@ -1363,6 +1365,37 @@ static void scenario_constructor_bad_input(void)
             CHECK_EQ(((SoHAttributeValue *)soh->attributes[2].value)->vendorSpecificVal.vendorId, EXAMPLE_VENDOR);
         }
         CHECK_EQ(INapSoHConstructor_Validate(c, soh, TRUE), S_OK);
+        FreeSoH(soh);
+    }
+
+    /* Any byte is a value for the one-byte types, and address lists may
+     * be empty; the id may be 0. */
+    CHECK_EQ(INapSoHConstructor_Initialize(c, 0, TRUE), S_OK);
+    v = byte_value(0xFF);
+    CHECK_EQ(INapSoHConstructor_AppendAttribute(c, sohAttributeTypeHealthClass, &v), S_OK);
+    CHECK_EQ(INapSoHConstructor_AppendAttribute(c, sohAttributeTypeFailureCategory, &v), S_OK);
+    CHECK_EQ(INapSoHConstructor_AppendAttribute(c, sohAttributeTypeExtendedIsolationState, &v), S_OK);
+    v = v4_value(NULL, 0);
+    CHECK_EQ(INapSoHConstructor_AppendAttribute(c, sohAttributeTypeIpv4FixupServers, &v), S_OK);
+    v = v6_value(NULL, 0);
+    CHECK_EQ(INapSoHConstructor_AppendAttribute(c, sohAttributeTypeIpv6FixupServers, &v), S_OK);
+    v = time_value(0xFFFFFFFFu, 0xFFFFFFFFu);
+    CHECK_EQ(INapSoHConstructor_AppendAttribute(c, sohAttributeTypeSoHGenerationTime, &v), S_OK);
+    soh = current(c);
+    if (soh) {
+        CHECK_EQ(soh->count, 7);
+        if (soh->count == 7) {
+            CHECK_EQ(((SoHAttributeValue *)soh->attributes[0].value)->idVal, 0);
+            CHECK_EQ(((SoHAttributeValue *)soh->attributes[1].value)->uint8Val, 0xFF);
+            CHECK_EQ(((SoHAttributeValue *)soh->attributes[2].value)->uint8Val, 0xFF);
+            CHECK_EQ(((SoHAttributeValue *)soh->attributes[3].value)->uint8Val, 0xFF);
+            CHECK_EQ(soh->attributes[4].size, 0);
+            CHECK_EQ(((SoHAttributeValue *)soh->attributes[4].value)->v4AddressesVal.count, 0);
+            CHECK_EQ(soh->attributes[5].size, 0);
+            CHECK_EQ(((SoHAttributeValue *)soh->attributes[5].value)->v6AddressesVal.count, 0);
+            CHECK_EQ(((SoHAttributeValue *)soh->attributes[6].value)->dateTimeVal.dwHighDateTime, 0xFFFFFFFFu);
+        }
+        CHECK_EQ(INapSoHConstructor_Validate(c, soh, FALSE), S_OK);
         FreeSoH(soh);
     }
 
@@ -1543,6 +1576,24 @@ static void scenario_validate(void)
     CHECK_EQ(INapSoHProcessor_Initialize(p, &h.soh, TRUE, NULL), E_POINTER);
     CHECK_EQ(INapSoHProcessor_Initialize(fresh, NULL, FALSE, NULL), E_POINTER);
 
+    /* A count beyond the attributes there are is refused before they are
+     * read (the array is one block of one attribute: valgrind and ASan
+     * see any read past it). */
+    {
+        SoHAttribute *one = (SoHAttribute *)CoTaskMemAlloc(sizeof(SoHAttribute));
+        CHECK(one != NULL);
+        if (one) {
+            SoH wide;
+            one[0] = h.attributes[0];
+            wide.attributes = one;
+            wide.count = maxSoHAttributeCount + 1;
+            check_validate(c, p, taker, &wide, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "count > maxSoHAttributeCount");
+            wide.count = 0xFFFF;
+            check_validate(c, p, taker, &wide, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "count 0xFFFF");
+            CoTaskMemFree(one);
+        }
+    }
+
     memset(&empty, 0, sizeof empty);
     check_validate(c, p, taker, &empty, NAP_E_INVALID_PACKET, NAP_E_INVALID_PACKET, "no attributes");
     empty.count = 1;
@@ -1695,6 +1746,9 @@ static void scenario_processor_bad_input(void)
     CHECK_EQ(INapSoHProcessor_FindNextAttribute(p, 6, sohAttributeTypeHealthClass, &at), NOT_FOUND);
     CHECK_EQ(INapSoHProcessor_FindNextAttribute(p, 0xFFFF, sohAttributeTypeHealthClass, &at), NOT_FOUND);
     CHECK_EQ(INapSoHProcessor_FindNextAttribute(p, 0, (SoHAttributeType)0x7777, &at), NOT_FOUND);
+    /* Type numbers are compared whole, not as their low 16 bits. */
+    CHECK_EQ(INapSoHProcessor_FindNextAttribute(p, 0, (SoHAttributeType)0x10002, &at), NOT_FOUND);
+    CHECK_EQ(INapSoHProcessor_FindNextAttribute(p, 0, (SoHAttributeType)0x14242, &at), NOT_FOUND);
     CHECK_EQ(at, 0xBEEF);
     CHECK_EQ(INapSoHProcessor_FindNextAttribute(p, 0, (SoHAttributeType)0x4242, &at), S_OK);
     CHECK_EQ(at, 3);
