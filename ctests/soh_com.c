@@ -2615,9 +2615,14 @@ static void scenario_task_free_of_object(void)
 }
 
 /* Calls on released objects: E_POINTER (AddRef and Release 0) and a
- * misuse report each, and nothing read through the pointer (valgrind and
- * ASan watch the freed block). The caller keeps the vtable pointer it read
- * while the object was alive, so the test itself reads nothing freed. */
+ * misuse report each. The library keeps the memory of the objects released
+ * last for a while (so that a caller's own read of the vtable pointer
+ * finds it); the calls are made again once many more objects have been
+ * released after these, when their memory is freed, so that valgrind sees
+ * any read of it. The test keeps the vtable pointers it read while the
+ * objects were alive, so it reads nothing freed itself. */
+#define EVICTING_OBJECTS 200
+
 static void scenario_released_objects(void)
 {
     INapSoHConstructor *c;
@@ -2679,6 +2684,30 @@ static void scenario_released_objects(void)
     CHECK_EQ(at, 0xBEEF);
     /* Where QueryInterface wrote, it wrote NULL. */
     CHECK(other == SENTINEL || other == NULL);
+
+    /* Many more objects made (all first, so none takes the memory of the
+     * two above) and released. */
+    {
+        static INapSoHConstructor *later[EVICTING_OBJECTS];
+        int i;
+        for (i = 0; i < EVICTING_OBJECTS; i++)
+            later[i] = new_constructor();
+        for (i = 0; i < EVICTING_OBJECTS; i++)
+            if (later[i])
+                CHECK_EQ(INapSoHConstructor_Release(later[i]), 0);
+    }
+    misuse_log_start();
+    CHECK_EQ(cv->AddRef(c), 0);
+    CHECK_EQ(cv->Release(c), 0);
+    CHECK_EQ(cv->Initialize(c, EXAMPLE_SHA_ID, TRUE), E_POINTER);
+    CHECK_EQ(cv->GetSoH(c, &soh), E_POINTER);
+    CHECK_EQ(pv->Release(p), 0);
+    CHECK_EQ(pv->GetAttribute(p, 0, &type, &value), E_POINTER);
+    CHECK_EQ(pv->FindNextAttribute(p, 0, sohAttributeTypeSystemHealthId, &at), E_POINTER);
+    MISUSE_LOG_EXPECT(7);
+    misuse_log_stop();
+    CHECK(soh == SENTINEL);
+    CHECK(value == SENTINEL);
     CoUninitialize();
 }
 
