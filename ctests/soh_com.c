@@ -1930,7 +1930,13 @@ typedef struct Worker {
     INapSoHConstructor *c;
     INapSoHProcessor *p;
     UINT16 count; /* attributes in the processor's SoH */
+    /* A processor whose SoH another thread keeps replacing: a long one of
+     * `count` attributes and a short one of SHORT_SOH. */
+    INapSoHProcessor *swapped;
+    const SoH *long_soh, *short_soh;
 } Worker;
+
+#define SHORT_SOH 11
 
 #define WORKER_CHECK(w, expr)                                                                     \
     do {                                                                                          \
@@ -1984,8 +1990,40 @@ static void worker_run(void *arg)
             seen++;
         }
         WORKER_CHECK(w, seen == w->count - 1);
+
+        /* Each answer is one SoH's or the other's, never a mixture. */
+        WORKER_CHECK(w, INapSoHProcessor_GetNumberOfAttributes(w->swapped, &count) == S_OK);
+        WORKER_CHECK(w, count == w->count || count == SHORT_SOH);
+        for (at = 0; at < w->count; at = (UINT16)(at + 7)) {
+            SoHAttributeType type = (SoHAttributeType)0;
+            SoHAttributeValue *value = NULL;
+            HRESULT hr = INapSoHProcessor_GetAttribute(w->swapped, at, &type, &value);
+            WORKER_CHECK(w, hr == S_OK || (hr == E_INVALIDARG && at >= SHORT_SOH));
+            if (hr == S_OK && value) {
+                if (at == 0)
+                    WORKER_CHECK(w, type == sohAttributeTypeSystemHealthId &&
+                                        (value->idVal == EXAMPLE_SHA_ID || value->idVal == EXAMPLE_SHA_ID + 1));
+                else
+                    WORKER_CHECK(w, type == sohAttributeTypeHealthClass && value->uint8Val == (UINT8)(at - 1));
+                FreeSoHAttributeValue(type, value);
+            }
+        }
         INapSoHProcessor_Release(w->p);
         INapSoHConstructor_Release(w->c);
+    }
+}
+
+/* Replaces the swapped processor's SoH, long and short by turns. */
+static void replacer_run(void *arg)
+{
+    Worker *w = (Worker *)arg;
+    int r;
+    for (r = 0; r < w->rounds * 4; r++) {
+        SystemHealthEntityId id = 0;
+        const SoH *soh = r % 2 ? w->short_soh : w->long_soh;
+        WORKER_CHECK(w, INapSoHProcessor_Initialize(w->swapped, soh, TRUE, &id) == S_OK);
+        WORKER_CHECK(w, id == (r % 2 ? EXAMPLE_SHA_ID + 1 : EXAMPLE_SHA_ID));
+        yield_now();
     }
 }
 
@@ -2017,10 +2055,10 @@ static void creator_run(void *arg)
 
 static void scenario_threads(void)
 {
-    static HandSoH h;
-    Worker workers[THREADS], creators[THREADS];
+    static HandSoH h, short_h;
+    Worker workers[THREADS], creators[THREADS], replacer;
     INapSoHConstructor *c;
-    INapSoHProcessor *p;
+    INapSoHProcessor *p, *swapped;
     SystemHealthEntityId id = 0;
     SoH *soh = (SoH *)SENTINEL;
     int seen[THREADS * APPENDS_PER_THREAD];
@@ -2030,13 +2068,18 @@ static void scenario_threads(void)
     blocks = task_blocks();
     c = new_constructor();
     p = new_processor();
-    if (!c || !p)
+    swapped = new_processor();
+    if (!c || !p || !swapped)
         return;
     CHECK_EQ(INapSoHConstructor_Initialize(c, EXAMPLE_SHA_ID, TRUE), S_OK);
     hand_start(&h, EXAMPLE_SHA_ID);
     for (i = 0; i < 40; i++)
         hand_add(&h, sohAttributeTypeHealthClass, byte_value((UINT8)i));
+    hand_start(&short_h, EXAMPLE_SHA_ID + 1);
+    for (i = 0; i < SHORT_SOH - 1; i++)
+        hand_add(&short_h, sohAttributeTypeHealthClass, byte_value((UINT8)i));
     CHECK_EQ(INapSoHProcessor_Initialize(p, &h.soh, TRUE, &id), S_OK);
+    CHECK_EQ(INapSoHProcessor_Initialize(swapped, &h.soh, TRUE, &id), S_OK);
 
     for (i = 0; i < THREADS; i++) {
         memset(&workers[i], 0, sizeof workers[i]);
@@ -2045,12 +2088,20 @@ static void scenario_threads(void)
         workers[i].c = c;
         workers[i].p = p;
         workers[i].count = h.soh.count;
+        workers[i].swapped = swapped;
+        workers[i].long_soh = &h.soh;
+        workers[i].short_soh = &short_h.soh;
         workers[i].thread.run = worker_run;
         workers[i].thread.arg = &workers[i];
         creators[i] = workers[i];
         creators[i].thread.run = creator_run;
         creators[i].thread.arg = &creators[i];
     }
+    replacer = workers[0];
+    replacer.index = THREADS;
+    replacer.thread.run = replacer_run;
+    replacer.thread.arg = &replacer;
+    CHECK(thread_start(&replacer.thread));
     for (i = 0; i < THREADS; i++) {
         CHECK(thread_start(&workers[i].thread));
         CHECK(thread_start(&creators[i].thread));
@@ -2060,6 +2111,8 @@ static void scenario_threads(void)
         thread_join(&creators[i].thread);
         check_failures += workers[i].failures + creators[i].failures;
     }
+    thread_join(&replacer.thread);
+    check_failures += replacer.failures;
 
     /* Every thread's attributes arrived, once each, in its own order. */
     CHECK_EQ(constructor_refs(c), 1);
@@ -2087,6 +2140,7 @@ static void scenario_threads(void)
     }
     CHECK_EQ(INapSoHConstructor_Release(c), 0);
     CHECK_EQ(INapSoHProcessor_Release(p), 0);
+    CHECK_EQ(INapSoHProcessor_Release(swapped), 0);
     CHECK_EQ(task_blocks(), blocks);
     CoUninitialize();
 }
