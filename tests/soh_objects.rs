@@ -15,14 +15,16 @@ use core::ffi::c_void;
 use naputil::testing::fail_nth_allocation;
 use naputil::testing::soh::{list_encodable, read_soh, value_for, Attribute, CSoH, Value};
 use naputil::types::base::{E_INVALIDARG, E_NOINTERFACE, E_OUTOFMEMORY, E_POINTER, GUID, HRESULT, S_OK};
+#[cfg(not(windows))]
 use naputil::types::com::{CLSCTX_INPROC_SERVER, COINIT_APARTMENTTHREADED};
 use naputil::types::nap::{SoH, SoHAttribute, SoHAttributeValue, NAP_E_INVALID_PACKET, NAP_E_NOT_INITIALIZED};
 use naputil::types::nap_protocol::{INapSoHConstructor, INapSoHProcessor};
 use naputil::{
-    naputil_create_instance, naputil_live_blocks, CLSID_NapSoHConstructor, CLSID_NapSoHProcessor, CoCreateInstance,
-    CoInitializeEx, CoUninitialize, FreeSoH, FreeSoHAttributeValue, IID_INapSoHConstructor, IID_INapSoHProcessor,
-    IID_IUnknown,
+    naputil_create_instance, naputil_live_blocks, CLSID_NapSoHConstructor, CLSID_NapSoHProcessor, FreeSoH,
+    FreeSoHAttributeValue, IID_INapSoHConstructor, IID_INapSoHProcessor, IID_IUnknown,
 };
+#[cfg(not(windows))]
+use naputil::{CoCreateInstance, CoInitializeEx, CoUninitialize};
 use std::ptr;
 use std::sync::{Mutex, MutexGuard};
 use support::Rng;
@@ -225,18 +227,21 @@ fn the_processor_takes_valid_sohs_and_reads_every_attribute_back() {
 fn every_failing_allocation_answers_e_outofmemory_and_leaks_nothing() {
     let _serial = serial();
     let before = naputil_live_blocks();
-    // CoCreateInstance: one allocation, the object.
-    assert_eq!(CoInitializeEx(ptr::null_mut(), COINIT_APARTMENTTHREADED), S_OK);
-    let mut p: *mut c_void = 0x10 as *mut c_void;
-    fail_nth_allocation(1);
-    // SAFETY: valid arguments.
-    let hr = unsafe {
-        CoCreateInstance(&CLSID_NapSoHConstructor, ptr::null_mut(), CLSCTX_INPROC_SERVER, &IID_IUnknown, &mut p)
-    };
-    fail_nth_allocation(0);
-    assert_eq!((hr, p), (E_OUTOFMEMORY, ptr::null_mut()));
-    assert_eq!(naputil_live_blocks(), before);
-    CoUninitialize();
+    // CoCreateInstance (off Windows): one allocation, the object.
+    #[cfg(not(windows))]
+    {
+        assert_eq!(CoInitializeEx(ptr::null_mut(), COINIT_APARTMENTTHREADED), S_OK);
+        let mut p: *mut c_void = 0x10 as *mut c_void;
+        fail_nth_allocation(1);
+        // SAFETY: valid arguments.
+        let hr = unsafe {
+            CoCreateInstance(&CLSID_NapSoHConstructor, ptr::null_mut(), CLSCTX_INPROC_SERVER, &IID_IUnknown, &mut p)
+        };
+        fail_nth_allocation(0);
+        assert_eq!((hr, p), (E_OUTOFMEMORY, ptr::null_mut()));
+        assert_eq!(naputil_live_blocks(), before);
+        CoUninitialize();
+    }
 
     let c = constructor();
     assert_eq!(call!(c, Initialize, 7, 1), S_OK);
