@@ -27,7 +27,12 @@ use naputil::testing::soh::{
 use naputil::types::base::{E_INVALIDARG, FILETIME, GUID, HRESULT, S_OK};
 use naputil::types::diag::NaputilStats;
 use naputil::types::nap::{NetworkSoH, SoH, NAP_E_INVALID_PACKET};
+use naputil::types::nap_protocol::{INapSoHConstructor, INapSoHProcessor};
 use naputil::types::soh::NaputilSoHMessage;
+use naputil::{
+    naputil_create_instance, CLSID_NapSoHConstructor, CLSID_NapSoHProcessor, FreeSoHAttributeValue,
+    IID_INapSoHConstructor, IID_INapSoHProcessor,
+};
 use naputil::{
     naputil_get_stats, naputil_live_blocks, naputil_live_bytes, naputil_soh_decode, naputil_soh_encode,
     naputil_soh_message_decode, naputil_soh_message_encode, naputil_soh_message_free, FreeNetworkSoH, FreeSoH,
@@ -127,6 +132,7 @@ fn decode_bytes(input: &[u8], checked: &mut Checked) {
             let mut bytes = ptr::null_mut();
             assert_eq!(naputil_soh_encode(soh, &mut bytes), S_OK, "a decoded SoH must encode");
             assert_eq!(take(bytes), input, "encode(decode(b)) == b for an attribute list");
+            through_the_objects(soh, input);
             FreeSoH(soh);
         }
     }
@@ -146,6 +152,78 @@ fn decode_bytes(input: &[u8], checked: &mut Checked) {
             }
         }
     }
+}
+
+/// Calls method `$m` of the library's COM object `$o`.
+macro_rules! call {
+    ($o:expr, $m:ident $(, $arg:expr)*) => {{
+        let o = $o;
+        // SAFETY: `o` is a live object of the library, whose vtable has
+        // every slot filled; the arguments are valid for the method.
+        #[allow(clippy::macro_metavars_in_unsafe)]
+        unsafe { ((*(*o).lpVtbl).$m.unwrap())(o $(, $arg)*) }
+    }};
+}
+
+fn create<T>(clsid: &GUID, iid: &GUID) -> *mut T {
+    let mut p: *mut core::ffi::c_void = ptr::null_mut();
+    // SAFETY: valid GUIDs and out-pointer.
+    assert_eq!(unsafe { naputil_create_instance(clsid, ptr::null_mut(), iid, &mut p) }, S_OK);
+    p.cast()
+}
+
+/// A decoded attribute list `soh` (the bytes `input`) through the objects:
+/// the processor takes it exactly when it is a valid SoH (a request: the
+/// first attribute a system health id; a response: also at most one IPv4
+/// and one IPv6 fix-up server list), and hands out every attribute; when
+/// they are all of `SoHAttributeType`s with a single system health id, a
+/// constructor given them one by one builds a SoH that encodes to `input`
+/// again.
+///
+/// # Safety
+/// `soh` is a decoded SoH, not yet freed.
+unsafe fn through_the_objects(soh: *mut SoH, input: &[u8]) {
+    // SAFETY: guaranteed by the caller.
+    let model = unsafe { read_soh(soh) }.expect("checked above");
+    let kinds: Vec<u16> = model.iter().map(|a| a.kind).collect();
+    let request_ok = kinds.first() == Some(&2);
+    let response_ok = request_ok && [3u16, 15].iter().all(|k| kinds.iter().filter(|&&x| x == *k).count() <= 1);
+    let p: *mut INapSoHProcessor = create(&CLSID_NapSoHProcessor, &IID_INapSoHProcessor);
+    let mut id = 0;
+    let answer = |ok: bool| if ok { S_OK } else { NAP_E_INVALID_PACKET };
+    assert_eq!(call!(p, Initialize, soh, 0, &mut id), answer(response_ok), "processor, response: {kinds:?}");
+    assert_eq!(call!(p, Initialize, soh, 1, &mut id), answer(request_ok), "processor, request: {kinds:?}");
+    if request_ok {
+        let rebuildable = kinds[1..].iter().all(|&k| (3..=16).contains(&k));
+        let c: *mut INapSoHConstructor = create(&CLSID_NapSoHConstructor, &IID_INapSoHConstructor);
+        assert_eq!(call!(c, Initialize, id, 1), S_OK);
+        let mut n = 0;
+        assert_eq!(call!(p, GetNumberOfAttributes, &mut n), S_OK);
+        assert_eq!(usize::from(n), model.len());
+        for i in 0..n {
+            let (mut kind, mut value) = (0u32, ptr::null_mut());
+            assert_eq!(call!(p, GetAttribute, i, &mut kind, &mut value), S_OK);
+            assert_eq!(kind, u32::from(kinds[usize::from(i)]));
+            if rebuildable && i > 0 {
+                assert_eq!(call!(c, AppendAttribute, kind, value), S_OK, "attribute {i} of {kinds:?}");
+            }
+            // SAFETY: GetAttribute's result, freed once.
+            unsafe { FreeSoHAttributeValue(kind, value) };
+        }
+        if rebuildable {
+            let mut built = ptr::null_mut();
+            assert_eq!(call!(c, GetSoH, &mut built), S_OK);
+            let mut bytes = ptr::null_mut();
+            // SAFETY: GetSoH's result, encoded and freed once.
+            unsafe {
+                assert_eq!(naputil_soh_encode(built, &mut bytes), S_OK);
+                FreeSoH(built);
+            }
+            assert_eq!(take(bytes), input, "bytes -> processor -> constructor -> bytes");
+        }
+        assert_eq!(call!(c, Release), 0);
+    }
+    assert_eq!(call!(p, Release), 0);
 }
 
 fn count(checked: &mut Checked, decoded: bool) {
@@ -229,6 +307,7 @@ fn encode_structures(input: &mut Input<'_>, checked: &mut Checked) {
             let mut again = ptr::null_mut();
             assert_eq!(naputil_soh_encode(soh, &mut again), S_OK);
             assert_eq!(take(again), bytes);
+            through_the_objects(soh, &bytes);
             FreeSoH(soh);
         }
     } else {
@@ -269,6 +348,14 @@ fn encode_structures(input: &mut Input<'_>, checked: &mut Checked) {
             let mut again = ptr::null_mut();
             assert_eq!(naputil_soh_message_encode(message, framing, &mut again), S_OK);
             assert_eq!(take(again), bytes);
+            // Each section (opened by its system health id) through the objects.
+            let m = message.read();
+            for i in 0..usize::from(m.count) {
+                let section = m.sections.add(i).read();
+                let mut list = ptr::null_mut();
+                assert_eq!(naputil_soh_encode(section, &mut list), S_OK, "a decoded section encodes");
+                through_the_objects(section, &take(list));
+            }
             naputil_soh_message_free(message);
         }
     } else {
