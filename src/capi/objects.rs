@@ -265,41 +265,59 @@ unsafe fn answer<T>(result: Result<T, HRESULT>, out: *mut T) -> HRESULT {
     }
 }
 
+/// Declares the class `$class`: its factory (a static `IClassFactory`)
+/// and what `Creatable` and `ComClass` need, for objects with state
+/// `$state` behind interface `$interface` (named `$name` in misuse
+/// reports) whose vtable is `$vtbl`.
+macro_rules! com_class {
+    ($class:ident, $name:literal, $state:ty, $interface:ty, $vtbl:ident, $clsid:ident, $iid:ident, $kind:expr) => {
+        pub(super) struct $class;
+
+        impl Creatable for $class {
+            fn clsid() -> GUID {
+                $clsid
+            }
+            fn create() -> Result<*mut c_void, HRESULT> {
+                create::<Self>()
+            }
+            fn iid() -> GUID {
+                $iid
+            }
+            fn factory() -> *mut IClassFactory {
+                static VTBL: IClassFactoryVtbl = factory_vtbl::<$class>();
+                static FACTORY: Factory = Factory(IClassFactory { lpVtbl: &VTBL });
+                FACTORY.as_ptr()
+            }
+        }
+
+        impl ComClass for $class {
+            type State = $state;
+            type Interface = $interface;
+            const CLASS: Class = $kind;
+            const QUERY_INTERFACE: &'static str = concat!($name, "::QueryInterface");
+            const ADD_REF: &'static str = concat!($name, "::AddRef");
+            const RELEASE: &'static str = concat!($name, "::Release");
+            fn vtbl() -> *const c_void {
+                core::ptr::addr_of!($vtbl).cast()
+            }
+        }
+    };
+}
+
 // ---------------------------------------------------------------------------
 // INapSoHConstructor
 // ---------------------------------------------------------------------------
 
-pub(super) struct ConstructorClass;
-
-static CONSTRUCTOR_FACTORY_VTBL: IClassFactoryVtbl = factory_vtbl::<ConstructorClass>();
-static CONSTRUCTOR_FACTORY: Factory = Factory(IClassFactory { lpVtbl: &CONSTRUCTOR_FACTORY_VTBL });
-
-impl Creatable for ConstructorClass {
-    fn clsid() -> GUID {
-        CLSID_NapSoHConstructor
-    }
-    fn create() -> Result<*mut c_void, HRESULT> {
-        create::<Self>()
-    }
-    fn iid() -> GUID {
-        IID_INapSoHConstructor
-    }
-    fn factory() -> *mut IClassFactory {
-        CONSTRUCTOR_FACTORY.as_ptr()
-    }
-}
-
-impl ComClass for ConstructorClass {
-    type State = Constructor;
-    type Interface = INapSoHConstructor;
-    const CLASS: Class = com::SOH_CONSTRUCTOR;
-    const QUERY_INTERFACE: &'static str = "INapSoHConstructor::QueryInterface";
-    const ADD_REF: &'static str = "INapSoHConstructor::AddRef";
-    const RELEASE: &'static str = "INapSoHConstructor::Release";
-    fn vtbl() -> *const c_void {
-        (&CONSTRUCTOR_VTBL as *const INapSoHConstructorVtbl).cast()
-    }
-}
+com_class!(
+    ConstructorClass,
+    "INapSoHConstructor",
+    Constructor,
+    INapSoHConstructor,
+    CONSTRUCTOR_VTBL,
+    CLSID_NapSoHConstructor,
+    IID_INapSoHConstructor,
+    com::SOH_CONSTRUCTOR
+);
 
 unsafe extern "system" fn constructor_initialize(
     this: *mut INapSoHConstructor,
@@ -381,37 +399,16 @@ static CONSTRUCTOR_VTBL: INapSoHConstructorVtbl = INapSoHConstructorVtbl {
 // INapSoHProcessor
 // ---------------------------------------------------------------------------
 
-pub(super) struct ProcessorClass;
-
-static PROCESSOR_FACTORY_VTBL: IClassFactoryVtbl = factory_vtbl::<ProcessorClass>();
-static PROCESSOR_FACTORY: Factory = Factory(IClassFactory { lpVtbl: &PROCESSOR_FACTORY_VTBL });
-
-impl Creatable for ProcessorClass {
-    fn clsid() -> GUID {
-        CLSID_NapSoHProcessor
-    }
-    fn create() -> Result<*mut c_void, HRESULT> {
-        create::<Self>()
-    }
-    fn iid() -> GUID {
-        IID_INapSoHProcessor
-    }
-    fn factory() -> *mut IClassFactory {
-        PROCESSOR_FACTORY.as_ptr()
-    }
-}
-
-impl ComClass for ProcessorClass {
-    type State = Processor;
-    type Interface = INapSoHProcessor;
-    const CLASS: Class = com::SOH_PROCESSOR;
-    const QUERY_INTERFACE: &'static str = "INapSoHProcessor::QueryInterface";
-    const ADD_REF: &'static str = "INapSoHProcessor::AddRef";
-    const RELEASE: &'static str = "INapSoHProcessor::Release";
-    fn vtbl() -> *const c_void {
-        (&PROCESSOR_VTBL as *const INapSoHProcessorVtbl).cast()
-    }
-}
+com_class!(
+    ProcessorClass,
+    "INapSoHProcessor",
+    Processor,
+    INapSoHProcessor,
+    PROCESSOR_VTBL,
+    CLSID_NapSoHProcessor,
+    IID_INapSoHProcessor,
+    com::SOH_PROCESSOR
+);
 
 unsafe extern "system" fn processor_initialize(
     this: *mut INapSoHProcessor,
