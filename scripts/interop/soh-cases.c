@@ -16,10 +16,12 @@
  * whose vendor-specific attribute carries the machine's type-values: OS
  * version, machine name, correlation id, ...), a Windows security agent's
  * section (0x00013780) with health class statuses, and a third-party agent's
- * section with its vendor-specific attribute. Exits non-zero if naputil
+ * section with its vendor-specific attribute, built as a system health agent
+ * builds its SoH: with INapSoHConstructor. Exits non-zero if naputil
  * fails to encode, to decode its own bytes back, or to reject a malformed
  * variant.
  */
+#define COBJMACROS
 #include <stdio.h>
 #include <string.h>
 
@@ -191,12 +193,46 @@ static void add_vendor(struct section *s, UINT32 vendor, const BYTE *data, UINT1
     v->vendorSpecificVal.vendorSpecificData = (BYTE *)data;
 }
 
+/* The third-party agent's SoH, as an agent builds it: Initialize, one
+ * AppendAttribute per attribute, GetSoH (freed with FreeSoH). NULL after a
+ * failure. */
+static SoH *third_party_soh(void)
+{
+    INapSoHConstructor *constructor = NULL;
+    SoHAttributeValue value;
+    BYTE status[4] = { 0, 0, 0, 1 };
+    SoH *soh = NULL;
+
+    if (CoCreateInstance(&CLSID_NapSoHConstructor, NULL, CLSCTX_INPROC_SERVER, &IID_INapSoHConstructor,
+                         (void **)&constructor) != S_OK) {
+        fail("CoCreateInstance(CLSID_NapSoHConstructor) failed");
+        return NULL;
+    }
+    if (INapSoHConstructor_Initialize(constructor, THIRD_PARTY_ID, TRUE) != S_OK)
+        fail("INapSoHConstructor::Initialize failed");
+    memset(&value, 0, sizeof value);
+    value.vendorSpecificVal.vendorId = THIRD_PARTY_VENDOR;
+    value.vendorSpecificVal.size = sizeof third_party_state - 1;
+    value.vendorSpecificVal.vendorSpecificData = (BYTE *)third_party_state;
+    if (INapSoHConstructor_AppendAttribute(constructor, sohAttributeTypeVendorSpecific, &value) != S_OK)
+        fail("AppendAttribute(sohAttributeTypeVendorSpecific) failed");
+    memset(&value, 0, sizeof value);
+    value.octetStringVal.size = sizeof status;
+    value.octetStringVal.data = status;
+    if (INapSoHConstructor_AppendAttribute(constructor, sohAttributeTypeHealthClassStatus, &value) != S_OK)
+        fail("AppendAttribute(sohAttributeTypeHealthClassStatus) failed");
+    if (INapSoHConstructor_GetSoH(constructor, &soh) != S_OK)
+        fail("INapSoHConstructor::GetSoH failed");
+    INapSoHConstructor_Release(constructor);
+    return soh;
+}
+
 static void emit(const struct machine *m)
 {
-    struct section system, security, third_party;
+    struct section system, security;
+    SoH *third_party;
     struct buffer type_values = { { 0 }, 0 }, corr = { { 0 }, 0 };
     BYTE statuses[sizeof healths / sizeof healths[0]][4];
-    BYTE third_party_status[4] = { 0, 0, 0, 1 };
     SoH *sections[3];
     NaputilSoHMessage message;
     NetworkSoH *bytes = NULL, *again = NULL;
@@ -217,13 +253,13 @@ static void emit(const struct machine *m)
         add_octets(&security, sohAttributeTypeHealthClassStatus, statuses[i], 4);
     }
 
-    start(&third_party, THIRD_PARTY_ID);
-    add_vendor(&third_party, THIRD_PARTY_VENDOR, third_party_state, sizeof third_party_state - 1);
-    add_octets(&third_party, sohAttributeTypeHealthClassStatus, third_party_status, 4);
+    third_party = third_party_soh();
+    if (!third_party)
+        return;
 
     sections[0] = &system.soh;
     sections[1] = &security.soh;
-    sections[2] = &third_party.soh;
+    sections[2] = third_party;
     memset(&message, 0, sizeof message);
     message.has_mode_sub_header = m->mode_sub_header;
     if (m->mode_sub_header) {
@@ -234,6 +270,7 @@ static void emit(const struct machine *m)
     message.sections = sections;
 
     hr = naputil_soh_message_encode(&message, NAPUTIL_SOH_FRAMING_PEAP_SOH, &bytes);
+    FreeSoH(third_party);
     if (hr != S_OK || !bytes) {
         fail("naputil_soh_message_encode failed");
         return;
@@ -332,8 +369,11 @@ int main(void)
         "windows7-server-no-mode-sub-header", 6, 1, 7601, 1, 0, 0, 3, "NAPUTIL-B", 0,
         { { 0x01020304ul, 0x0506, 0x0708, { 9, 10, 11, 12, 13, 14, 15, 16 } }, { 0x1b1c1d1eul, 0x1718191aul } },
     };
+    if (CoInitializeEx(NULL, COINIT_MULTITHREADED) != S_OK)
+        fail("CoInitializeEx failed");
     emit(&a);
     emit(&b);
+    CoUninitialize();
     if (naputil_live_blocks() != 0)
         fail("blocks left live");
     return failures ? 1 : 0;
