@@ -40,14 +40,17 @@ pub(crate) struct Classified {
 #[cold]
 pub(crate) fn classify(pointer: *mut c_void) -> Classified {
     let user = pointer as usize;
-    if table::state(user) == table::State::Freed {
-        return Classified { kind: NAPUTIL_MISUSE_DOUBLE_FREE, block: 0 };
-    }
+    // Inside a live block first: an address where a freed block once
+    // started may lie inside a block allocated since (the table remembers
+    // the old start), and then it is an interior pointer, not a double free.
     if let Some(start) = table::live_start_before(user, INTERIOR_SEARCH_BYTES) {
         let size = block::size(start as *const c_void).unwrap_or(0);
         if user - start <= size {
             return Classified { kind: NAPUTIL_MISUSE_INTERIOR, block: start };
         }
+    }
+    if table::state(user) == table::State::Freed {
+        return Classified { kind: NAPUTIL_MISUSE_DOUBLE_FREE, block: 0 };
     }
     if on_current_stack(user) {
         return Classified { kind: NAPUTIL_MISUSE_STACK, block: 0 };
