@@ -51,8 +51,14 @@ WINE_RUN        := $(CURDIR)/scripts/windows/wine-run.sh
 # What a statically linked Rust library needs from Windows.
 WIN_SYSLIBS     := -lkernel32 -lntdll -luserenv -lws2_32 -ldbghelp
 # Tests that start threads use POSIX threads (mingw-w64's winpthreads),
-# linked statically so no extra DLL has to be found at run time.
-WIN_TEST_LIBS   := -Wl,-Bstatic -lpthread -Wl,-Bdynamic
+# linked statically so no extra DLL has to be found at run time. Tests that
+# create COM objects get CoInitializeEx, CoRegisterClassObject and
+# CoCreateInstance from ole32, linked after naputil so that the task
+# allocator (CoTaskMemAlloc & co., CoRegisterMallocSpy) stays naputil's.
+WIN_COM_LIBS    := -lole32
+WIN_TEST_LIBS   := -Wl,-Bstatic -lpthread -Wl,-Bdynamic $(WIN_COM_LIBS)
+# Windows' NAP header names (NapUtil.h, ...) forward to napUtil.h.
+WIN_TEST_INCLUDES := -Iinclude -Iinclude/compat
 WIN_WARN        := -Wall -Wextra -pedantic -Werror
 # The tests are written for napUtil.h, whose C vtable pointers are const;
 # CONST_VTABLE makes Windows' own COM headers declare them the same way.
@@ -60,6 +66,16 @@ WIN_CFLAGS      ?= -std=c99 -O1 -DCONST_VTABLE $(WIN_WARN)
 WIN_CXXFLAGS    ?= -std=c++17 -O1 -DCONST_VTABLE $(WIN_WARN) $(WIN_CXX_RUNTIME)
 # The C++ runtime is linked in, so Wine need not find libstdc++-6.dll.
 WIN_CXX_RUNTIME := -static-libgcc -static-libstdc++
+# Tests that use std::thread need mingw-w64's g++ with POSIX threads (the
+# win32-threads one of gcc 12 has no std::thread); -static links its
+# winpthreads in too, so Wine need not find libwinpthread-1.dll (and no
+# -Bdynamic may follow it on the link line).
+WIN_CXX_POSIX   ?= x86_64-w64-mingw32-g++-posix
+WIN_STD_THREAD_TESTS := soh_com_cpp
+WIN_STD_THREAD_BINS := $(foreach t,$(WIN_STD_THREAD_TESTS),$(WIN_BUILD)/static/$(t).exe $(WIN_BUILD)/shared/$(t).exe)
+$(WIN_STD_THREAD_BINS): WIN_CXX = $(WIN_CXX_POSIX)
+$(WIN_STD_THREAD_BINS): WIN_CXX_RUNTIME = -static
+$(WIN_STD_THREAD_BINS): WIN_TEST_LIBS = $(WIN_COM_LIBS)
 
 # The release profile's fat LTO and single codegen unit would be paid again
 # for every test executable; the Windows build trades them for build time.
@@ -77,8 +93,6 @@ WIN_CARGO_FLAGS := --release --target $(WIN_TRIPLE) -Zbuild-std
 # whose source contains the marker "naputil-test: posix-only" is skipped too.
 WIN_SKIP_env_policy     := POSIX-only: fork, waitpid, setrlimit
 WIN_SKIP_notifier       := POSIX-only: file descriptors (pipes, eventfd) as notifier handles
-WIN_SKIP_soh_com        := Wine has no NAP classes, ole32 answers REGDB_E_CLASSNOTREG (porting-proof compiles and links it against Windows headers)
-WIN_SKIP_soh_com_cpp    := Wine has no NAP classes, ole32 answers REGDB_E_CLASSNOTREG
 WIN_MARKED     := $(basename $(notdir $(shell grep -l 'naputil-test: posix-only' ctests/*.c ctests/*.cpp 2>/dev/null)))
 $(foreach t,$(WIN_MARKED),$(eval WIN_SKIP_$(t) ?= POSIX-only (marked)))
 # So is any test that includes a header Windows does not have.
@@ -135,19 +149,19 @@ test-windows-rust: $(WIN_SHIM)
 
 $(WIN_BUILD)/static/%.exe: ctests/%.c $(HEADER) windows-lib
 	@mkdir -p $(@D)
-	$(WIN_LINK) $(WIN_CC) $(WIN_CFLAGS) -Iinclude -o $@ $< $(WIN_STATICLIB) $(WIN_SYSLIBS) $(WIN_TEST_LIBS)
+	$(WIN_LINK) $(WIN_CC) $(WIN_CFLAGS) $(WIN_TEST_INCLUDES) -o $@ $< $(WIN_STATICLIB) $(WIN_SYSLIBS) $(WIN_TEST_LIBS)
 
 $(WIN_BUILD)/shared/%.exe: ctests/%.c $(HEADER) windows-lib
 	@mkdir -p $(@D)
-	$(WIN_CC) $(WIN_CFLAGS) -Iinclude -o $@ $< $(WIN_IMPLIB) $(WIN_TEST_LIBS)
+	$(WIN_CC) $(WIN_CFLAGS) $(WIN_TEST_INCLUDES) -o $@ $< $(WIN_IMPLIB) $(WIN_TEST_LIBS)
 
 $(WIN_BUILD)/static/%.exe: ctests/%.cpp $(HEADER) windows-lib
 	@mkdir -p $(@D)
-	$(WIN_LINK) $(WIN_CXX) $(WIN_CXXFLAGS) -Iinclude -o $@ $< $(WIN_STATICLIB) $(WIN_SYSLIBS) $(WIN_TEST_LIBS)
+	$(WIN_LINK) $(WIN_CXX) $(WIN_CXXFLAGS) $(WIN_TEST_INCLUDES) -o $@ $< $(WIN_STATICLIB) $(WIN_SYSLIBS) $(WIN_TEST_LIBS)
 
 $(WIN_BUILD)/shared/%.exe: ctests/%.cpp $(HEADER) windows-lib
 	@mkdir -p $(@D)
-	$(WIN_CXX) $(WIN_CXXFLAGS) -Iinclude -o $@ $< $(WIN_IMPLIB) $(WIN_TEST_LIBS)
+	$(WIN_CXX) $(WIN_CXXFLAGS) $(WIN_TEST_INCLUDES) -o $@ $< $(WIN_IMPLIB) $(WIN_TEST_LIBS)
 
 test-windows-c: $(WIN_SHIM) $(WIN_TEST_BINS)
 	@NAPUTIL_WIN_DLLS=$(dir $(WIN_SHIM)):$(WIN_OUT) bash scripts/windows/run-tests.sh \
