@@ -9,9 +9,9 @@
  * (naputil_get_class_object) for them with CoRegisterClassObject, so that
  * unchanged CoCreateInstance calls make the library's objects;
  * com_revoke_classes undoes it before CoUninitialize. A registration
- * belongs to the apartment that made it: a thread that enters a
- * single-threaded apartment registers there too, while the threads of the
- * multithreaded apartment share one.
+ * belongs to the apartment that made it (so ole32 behaves under Wine): a
+ * thread that enters a single-threaded apartment registers there too,
+ * while the threads of the multithreaded apartment share one.
  *
  * Off Windows the library's own CoCreateInstance has the classes, and both
  * do nothing.
