@@ -2624,6 +2624,15 @@ static void scenario_out_of_memory(void)
 
 #ifdef WITH_NAPUTIL_HEADER
 
+/* CHECK(misuse_log_has(kind, pointer)), listing the reports made when it
+ * fails. */
+#define CHECK_REPORTED(kind, pointer)                          \
+    do {                                                       \
+        if (!misuse_log_has(kind, pointer))                    \
+            misuse_log_print(__FILE__, __LINE__);              \
+        CHECK(misuse_log_has(kind, pointer));                  \
+    } while (0)
+
 /* CoTaskMemFree of an interface pointer: refused (the pointer is inside
  * the object's block), reported, and the object goes on working. */
 static void scenario_task_free_of_object(void)
@@ -2645,11 +2654,11 @@ static void scenario_task_free_of_object(void)
     misuse_log_start();
     CoTaskMemFree(c);
     MISUSE_LOG_EXPECT(1);
-    CHECK(misuse_log_has(NAPUTIL_MISUSE_INTERIOR, c));
+    CHECK_REPORTED(NAPUTIL_MISUSE_INTERIOR, c);
     CHECK(strcmp(misuse_log.entries[0].function, "CoTaskMemFree") == 0);
     CoTaskMemFree(p);
     MISUSE_LOG_EXPECT(2);
-    CHECK(misuse_log_has(NAPUTIL_MISUSE_INTERIOR, p));
+    CHECK_REPORTED(NAPUTIL_MISUSE_INTERIOR, p);
     CHECK_EQ(CoGetClassObject(&CLSID_NapSoHConstructor, CLSCTX_INPROC_SERVER, NULL, &IID_IClassFactory,
                               (void **)&f),
              S_OK);
@@ -2660,7 +2669,7 @@ static void scenario_task_free_of_object(void)
     misuse_log_start();
     CHECK(CoTaskMemRealloc(c, 8) == NULL);
     MISUSE_LOG_EXPECT(1);
-    CHECK(misuse_log_has(NAPUTIL_MISUSE_INTERIOR, c));
+    CHECK_REPORTED(NAPUTIL_MISUSE_INTERIOR, c);
     misuse_log_start();
     FreeSoH((SoH *)(void *)p);
     CHECK(misuse_log.count >= 1);
