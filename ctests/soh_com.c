@@ -18,16 +18,22 @@
  *    shared by several threads, and an IMallocSpy that offsets the blocks
  *    it sees and calls back into the object it is spying on.
  *
+ * On Windows CoCreateInstance is ole32's, which has no NAP classes on
+ * Windows 10 and later nor under Wine: there each apartment the program
+ * uses registers the library's class factories first (com_register.h),
+ * and the checks of what ole32 itself answers (its argument checks, the
+ * apartment rules, other contexts) are left out, each with its reason.
  * The same file compiles unchanged against mingw-w64's Windows headers
- * (`make layout-proof` checks that). Off Windows it also sends every SoH
- * through bytes (naputil_soh_encode / naputil_soh_decode), counts the
- * task-memory blocks each scenario leaves, runs each scenario in a child
- * process of its own (ctests/isolate.h), and checks what only naputil can
- * tell: that CoTaskMemFree of an object is refused and reported, that a
- * call on a released object answers E_POINTER with a misuse report, and
- * that a live object shows in the leak report. Those parts are guarded by
- * `#ifndef _WIN32`; under Wine, which has no NAP classes, the program is
- * not run (mk/windows.mk).
+ * (`make porting-proof` checks that).
+ *
+ * Compiled against the library's header (on every platform) it also checks
+ * what only naputil can tell: the task-memory blocks each scenario leaves,
+ * that CoTaskMemFree of an object is refused and reported, that a call on
+ * a released object answers E_POINTER with a misuse report, and the
+ * library's own creation functions. Off Windows it also sends every SoH
+ * through bytes (naputil_soh_encode / naputil_soh_decode), runs each
+ * scenario in a child process of its own (ctests/isolate.h), and checks
+ * that a live object shows in the leak report.
  */
 #ifndef _WIN32
 #define _POSIX_C_SOURCE 200809L
@@ -53,9 +59,15 @@
 #include <string.h>
 
 #include "check.h"
+#include "com_register.h"
+/* The library's own header, not Windows' NapUtil.h: its diagnostics and
+ * entry points are there to check. */
+#ifdef NAPUTIL_MISUSE_INTERIOR
+#define WITH_NAPUTIL_HEADER 1
+#include "misuse_log.h"
+#endif
 #ifndef _WIN32
 #include "isolate.h"
-#include "misuse_log.h"
 #endif
 
 #define SENTINEL ((void *)(uintptr_t)0xDEADBEE0u)
@@ -72,25 +84,39 @@ static const CLSID clsid_unknown = { 0x1b7e2a4c, 0x55aa, 0x4d3e, { 0x91, 0x02, 0
 
 /* ---- Helpers ---------------------------------------------------------------- */
 
-#ifndef _WIN32
+#ifdef WITH_NAPUTIL_HEADER
 /* Blocks of task memory alive now: a scenario ends with as many as it
  * started with. */
 static unsigned long long task_blocks(void)
 {
     return (unsigned long long)naputil_live_blocks();
 }
-#define RUN(fn) RUN_ISOLATED(fn)
 #else
 static unsigned long long task_blocks(void)
 {
     return 0;
 }
+#endif
+#ifndef _WIN32
+#define RUN(fn) RUN_ISOLATED(fn)
+#else
 #define RUN(fn) fn()
 #endif
 
+/* The main thread's registration of the classes (Windows only). */
+static ComClasses main_classes;
+
+/* Each scenario's apartment: the multithreaded one. */
 static void com_init(void)
 {
     CHECK_EQ(CoInitializeEx(NULL, COINIT_MULTITHREADED), S_OK);
+    CHECK_EQ(com_register_classes(&main_classes), S_OK);
+}
+
+static void com_done(void)
+{
+    com_revoke_classes(&main_classes);
+    CoUninitialize();
 }
 
 static INapSoHConstructor *new_constructor(void)
@@ -403,7 +429,7 @@ static SoH *build(SystemHealthEntityId id, BOOL isRequest, const Attribute *list
     return soh == SENTINEL ? NULL : soh;
 }
 
-#ifndef _WIN32
+#ifdef WITH_NAPUTIL_HEADER
 /* What crosses the network: the SoH as bytes (naputil_soh_encode), and the
  * SoH the other side decodes from them. Frees `soh`. */
 static SoH *transport(SoH *soh)
@@ -628,7 +654,7 @@ static void scenario_sha_request_shv_response(void)
     CHECK_EQ(exchange(1), S_OK);
     CHECK_EQ(exchange(0), EXAMPLE_E_NOT_PATCHED);
     CHECK_EQ(task_blocks(), blocks);
-    CoUninitialize();
+    com_done();
 }
 
 /* GetSoH may be called again, and appending may go on after it; a second
@@ -674,7 +700,7 @@ static void scenario_get_soh_again(void)
     if (fourth != SENTINEL)
         FreeSoH(fourth);
     CHECK_EQ(task_blocks(), blocks);
-    CoUninitialize();
+    com_done();
 }
 
 /* ---- COM creation ---------------------------------------------------------------- */
@@ -764,7 +790,7 @@ static void scenario_create_and_count_references(void)
             CHECK_EQ(INapSoHProcessor_Release(p2), 0);
     }
     CHECK_EQ(task_blocks(), blocks);
-    CoUninitialize();
+    com_done();
 }
 
 /* Every context that includes CLSCTX_INPROC_SERVER finds the classes. */
@@ -787,6 +813,7 @@ static void scenario_contexts(void)
         if (object != SENTINEL && object)
             CHECK_EQ(IClassFactory_Release((IClassFactory *)object), 1);
     }
+#ifndef _WIN32 /* ole32's answers there (E_UNEXPECTED for 0, ...) */
     for (i = 0; i < sizeof misses / sizeof misses[0]; i++) {
         void *object = SENTINEL;
         CHECK_EQ(CoCreateInstance(&CLSID_NapSoHConstructor, NULL, misses[i], &IID_INapSoHConstructor, &object),
@@ -797,7 +824,10 @@ static void scenario_contexts(void)
                  REGDB_E_CLASSNOTREG);
         CHECK(object == NULL);
     }
-    CoUninitialize();
+#else
+    (void)misses;
+#endif
+    com_done();
 }
 
 /* Bad arguments to CoCreateInstance and CoGetClassObject, one at a time
@@ -813,6 +843,7 @@ static void scenario_creation_bad_input(void)
     if (!outer)
         return;
 
+#ifndef _WIN32 /* ole32's argument checks there */
     CHECK_EQ(CoCreateInstance(&CLSID_NapSoHConstructor, NULL, CLSCTX_INPROC_SERVER, &IID_INapSoHConstructor, NULL),
              E_POINTER);
     CHECK_EQ(CoCreateInstance(NULL, NULL, CLSCTX_INPROC_SERVER, NULL, NULL), E_POINTER);
@@ -822,14 +853,15 @@ static void scenario_creation_bad_input(void)
     object = SENTINEL;
     CHECK_EQ(CoCreateInstance(&CLSID_NapSoHConstructor, NULL, CLSCTX_INPROC_SERVER, NULL, &object), E_INVALIDARG);
     CHECK(object == NULL);
-    object = SENTINEL;
-    CHECK_EQ(CoCreateInstance(&clsid_unknown, NULL, CLSCTX_INPROC_SERVER, &IID_IUnknown, &object),
-             REGDB_E_CLASSNOTREG);
-    CHECK(object == NULL);
-    /* A class Windows has and this host does not. */
+    /* A class Windows has (Vista to 8.1) and this host does not. */
     object = SENTINEL;
     CHECK_EQ(CoCreateInstance(&CLSID_NapSystemHealthAgentBinding, NULL, CLSCTX_INPROC_SERVER, &IID_IUnknown,
                               &object),
+             REGDB_E_CLASSNOTREG);
+    CHECK(object == NULL);
+#endif
+    object = SENTINEL;
+    CHECK_EQ(CoCreateInstance(&clsid_unknown, NULL, CLSCTX_INPROC_SERVER, &IID_IUnknown, &object),
              REGDB_E_CLASSNOTREG);
     CHECK(object == NULL);
     /* The interface ids are not class ids. */
@@ -865,6 +897,7 @@ static void scenario_creation_bad_input(void)
              E_NOINTERFACE);
     CHECK(object == NULL);
 
+#ifndef _WIN32 /* ole32's argument checks there */
     CHECK_EQ(CoGetClassObject(&CLSID_NapSoHConstructor, CLSCTX_INPROC_SERVER, NULL, &IID_IClassFactory, NULL),
              E_POINTER);
     object = SENTINEL;
@@ -873,6 +906,7 @@ static void scenario_creation_bad_input(void)
     object = SENTINEL;
     CHECK_EQ(CoGetClassObject(&CLSID_NapSoHConstructor, CLSCTX_INPROC_SERVER, NULL, NULL, &object), E_INVALIDARG);
     CHECK(object == NULL);
+#endif
     object = SENTINEL;
     CHECK_EQ(CoGetClassObject(&clsid_unknown, CLSCTX_INPROC_SERVER, NULL, &IID_IClassFactory, &object),
              REGDB_E_CLASSNOTREG);
@@ -890,12 +924,12 @@ static void scenario_creation_bad_input(void)
     CHECK_EQ(constructor_refs(outer), 1);
     CHECK_EQ(INapSoHConstructor_Release(outer), 0);
     CHECK_EQ(task_blocks(), blocks);
-    CoUninitialize();
+    com_done();
 }
 
-/* ---- Apartments -------------------------------------------------------------------- */
+/* ---- Threads and apartments ------------------------------------------------------ */
 
-/* A thread and a one-shot signal, in the host's own API. */
+/* A thread, in the host's own API. */
 typedef struct Thread {
     void (*run)(void *);
     void *arg;
@@ -905,16 +939,6 @@ typedef struct Thread {
     pthread_t handle;
 #endif
 } Thread;
-
-typedef struct Signal {
-#ifdef _WIN32
-    HANDLE event;
-#else
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int set;
-#endif
-} Signal;
 
 #ifdef _WIN32
 static DWORD WINAPI thread_main(LPVOID p)
@@ -933,22 +957,6 @@ static void thread_join(Thread *t)
     WaitForSingleObject(t->handle, INFINITE);
     CloseHandle(t->handle);
 }
-static void signal_init(Signal *s)
-{
-    s->event = CreateEvent(NULL, TRUE, FALSE, NULL);
-}
-static void signal_set(Signal *s)
-{
-    SetEvent(s->event);
-}
-static void signal_wait(Signal *s)
-{
-    WaitForSingleObject(s->event, INFINITE);
-}
-static void signal_destroy(Signal *s)
-{
-    CloseHandle(s->event);
-}
 #else
 static void *thread_main(void *p)
 {
@@ -964,6 +972,16 @@ static void thread_join(Thread *t)
 {
     pthread_join(t->handle, NULL);
 }
+#endif
+
+#ifndef _WIN32 /* the apartment rules are ole32's on Windows */
+/* A one-shot signal. */
+typedef struct Signal {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int set;
+} Signal;
+
 static void signal_init(Signal *s)
 {
     pthread_mutex_init(&s->lock, NULL);
@@ -989,7 +1007,6 @@ static void signal_destroy(Signal *s)
     pthread_cond_destroy(&s->cond);
     pthread_mutex_destroy(&s->lock);
 }
-#endif
 
 /* A thread that enters an apartment, says so, and leaves it when told. */
 typedef struct ApartmentThread {
@@ -1139,6 +1156,7 @@ static void scenario_apartments(void)
     CHECK_EQ(try_create(), S_OK);
     CoUninitialize();
 }
+#endif /* !_WIN32 */
 
 /* ---- IClassFactory ------------------------------------------------------------------ */
 
@@ -1243,9 +1261,11 @@ static void scenario_class_factory(void)
         CHECK_EQ(IUnknown_Release(unknown), 1);
 
     /* A factory in hand goes on working outside any apartment. */
-    CoUninitialize();
+    com_done();
     c = (INapSoHConstructor *)SENTINEL;
+#ifndef _WIN32 /* ole32's answer there */
     CHECK_EQ(try_create(), CO_E_NOTINITIALIZED);
+#endif
     CHECK_EQ(IClassFactory_CreateInstance(f, NULL, &IID_INapSoHConstructor, (void **)&c), S_OK);
     if (c != SENTINEL && c)
         CHECK_EQ(INapSoHConstructor_Release(c), 0);
@@ -1472,7 +1492,7 @@ static void scenario_constructor_bad_input(void)
 
     CHECK_EQ(INapSoHConstructor_Release(c), 0);
     CHECK_EQ(task_blocks(), blocks);
-    CoUninitialize();
+    com_done();
 }
 
 /* ---- Validate, and the processor's Initialize, on invalid SoHs ------------------------ */
@@ -1683,7 +1703,7 @@ static void scenario_validate(void)
     CHECK_EQ(INapSoHProcessor_Release(fresh), 0);
     CHECK_EQ(INapSoHProcessor_Release(taker), 0);
     CHECK_EQ(task_blocks(), blocks);
-    CoUninitialize();
+    com_done();
 }
 
 /* ---- INapSoHProcessor: bad input ------------------------------------------------------- */
@@ -1790,7 +1810,7 @@ static void scenario_processor_bad_input(void)
 
     CHECK_EQ(INapSoHProcessor_Release(p), 0);
     CHECK_EQ(task_blocks(), blocks);
-    CoUninitialize();
+    com_done();
 }
 
 /* ---- Deep copies ------------------------------------------------------------------------- */
@@ -1916,7 +1936,7 @@ static void scenario_deep_copies(void)
     }
     CHECK_EQ(INapSoHProcessor_Release(p), 0);
     CHECK_EQ(task_blocks(), blocks);
-    CoUninitialize();
+    com_done();
 }
 
 /* ---- Threads ------------------------------------------------------------------------------- */
@@ -2031,8 +2051,14 @@ static void replacer_run(void *arg)
 static void creator_run(void *arg)
 {
     Worker *w = (Worker *)arg;
+    int apartment = w->index % 2;
+    ComClasses classes;
     int r;
-    WORKER_CHECK(w, CoInitializeEx(NULL, w->index % 2 ? COINIT_APARTMENTTHREADED : COINIT_MULTITHREADED) == S_OK);
+    WORKER_CHECK(w, CoInitializeEx(NULL, apartment ? COINIT_APARTMENTTHREADED : COINIT_MULTITHREADED) == S_OK);
+    /* A single-threaded apartment registers the classes for itself; the
+     * multithreaded one has the main thread's registration. */
+    if (apartment)
+        WORKER_CHECK(w, com_register_classes(&classes) == S_OK);
     for (r = 0; r < w->rounds; r++) {
         INapSoHConstructor *c = NULL;
         SoH *soh = NULL;
@@ -2050,6 +2076,8 @@ static void creator_run(void *arg)
         }
         WORKER_CHECK(w, INapSoHConstructor_Release(c) == 0);
     }
+    if (apartment)
+        com_revoke_classes(&classes);
     CoUninitialize();
 }
 
@@ -2142,7 +2170,7 @@ static void scenario_threads(void)
     CHECK_EQ(INapSoHProcessor_Release(p), 0);
     CHECK_EQ(INapSoHProcessor_Release(swapped), 0);
     CHECK_EQ(task_blocks(), blocks);
-    CoUninitialize();
+    com_done();
 }
 
 /* ---- Under an IMallocSpy ---------------------------------------------------------------------- */
@@ -2353,7 +2381,7 @@ static void scenario_spy_sees_allocations(void)
     CHECK_EQ(spy.allocs - spy.frees, 0);
     IMalloc_Release(malloc_);
     CHECK_EQ(task_blocks(), blocks);
-    CoUninitialize();
+    com_done();
 }
 
 /* PreAlloc calls into the very object whose call is allocating. */
@@ -2453,7 +2481,7 @@ static void scenario_spy_reenters_object(void)
     CHECK_EQ(CoRevokeMallocSpy(), S_OK);
     CHECK_EQ(spy.refs, 1);
     CHECK_EQ(task_blocks(), blocks);
-    CoUninitialize();
+    com_done();
 }
 
 /* Every allocation a call makes fails in turn (the spy's PreAlloc answers
@@ -2589,12 +2617,21 @@ static void scenario_out_of_memory(void)
     CHECK_EQ(CoRevokeMallocSpy(), S_OK);
     CHECK_EQ(spy.refs, 1);
     CHECK_EQ(task_blocks(), blocks);
-    CoUninitialize();
+    com_done();
 }
 
 /* ---- What only naputil can tell ---------------------------------------------------------- */
 
-#ifndef _WIN32
+#ifdef WITH_NAPUTIL_HEADER
+
+/* CHECK(misuse_log_has(kind, pointer)), listing the reports made when it
+ * fails. */
+#define CHECK_REPORTED(kind, pointer)                          \
+    do {                                                       \
+        if (!misuse_log_has(kind, pointer))                    \
+            misuse_log_print(__FILE__, __LINE__);              \
+        CHECK(misuse_log_has(kind, pointer));                  \
+    } while (0)
 
 /* CoTaskMemFree of an interface pointer: refused (the pointer is inside
  * the object's block), reported, and the object goes on working. */
@@ -2617,11 +2654,11 @@ static void scenario_task_free_of_object(void)
     misuse_log_start();
     CoTaskMemFree(c);
     MISUSE_LOG_EXPECT(1);
-    CHECK(misuse_log_has(NAPUTIL_MISUSE_INTERIOR, c));
+    CHECK_REPORTED(NAPUTIL_MISUSE_INTERIOR, c);
     CHECK(strcmp(misuse_log.entries[0].function, "CoTaskMemFree") == 0);
     CoTaskMemFree(p);
     MISUSE_LOG_EXPECT(2);
-    CHECK(misuse_log_has(NAPUTIL_MISUSE_INTERIOR, p));
+    CHECK_REPORTED(NAPUTIL_MISUSE_INTERIOR, p);
     CHECK_EQ(CoGetClassObject(&CLSID_NapSoHConstructor, CLSCTX_INPROC_SERVER, NULL, &IID_IClassFactory,
                               (void **)&f),
              S_OK);
@@ -2632,7 +2669,7 @@ static void scenario_task_free_of_object(void)
     misuse_log_start();
     CHECK(CoTaskMemRealloc(c, 8) == NULL);
     MISUSE_LOG_EXPECT(1);
-    CHECK(misuse_log_has(NAPUTIL_MISUSE_INTERIOR, c));
+    CHECK_REPORTED(NAPUTIL_MISUSE_INTERIOR, c);
     misuse_log_start();
     FreeSoH((SoH *)(void *)p);
     CHECK(misuse_log.count >= 1);
@@ -2665,7 +2702,7 @@ static void scenario_task_free_of_object(void)
     CHECK_EQ(INapSoHConstructor_Release(c), 0);
     CHECK_EQ(INapSoHProcessor_Release(p), 0);
     CHECK_EQ(task_blocks(), blocks);
-    CoUninitialize();
+    com_done();
 }
 
 /* Calls on released objects: E_POINTER (AddRef and Release 0) and a
@@ -2762,7 +2799,7 @@ static void scenario_released_objects(void)
     misuse_log_stop();
     CHECK(soh == SENTINEL);
     CHECK(value == SENTINEL);
-    CoUninitialize();
+    com_done();
 }
 
 /* A call through an object's vtable with a pointer that is not an object
@@ -2805,7 +2842,7 @@ static void scenario_not_an_object(void)
     CHECK_EQ(INapSoHConstructor_GetSoH(c, &soh), NAP_E_NOT_INITIALIZED);
     CHECK_EQ(INapSoHConstructor_Release(c), 0);
     CHECK_EQ(INapSoHProcessor_Release(p), 0);
-    CoUninitialize();
+    com_done();
 }
 
 /* Objects forged in live task-memory blocks (the vtable pointer copied to
@@ -2850,7 +2887,7 @@ static void scenario_forged_objects(void)
     CoTaskMemFree(other);
     CHECK_EQ(INapSoHConstructor_Release(c), 0);
     CHECK_EQ(INapSoHProcessor_Release(p), 0);
-    CoUninitialize();
+    com_done();
 }
 
 /* The library's own entry points: no apartment needed, no context. */
@@ -2860,7 +2897,9 @@ static void scenario_naputil_create_instance(void)
     IClassFactory *f = (IClassFactory *)SENTINEL;
     void *object;
     unsigned long long blocks = task_blocks();
+#ifndef _WIN32 /* ole32's answer there */
     CHECK_EQ(try_create(), CO_E_NOTINITIALIZED);
+#endif
     CHECK_EQ(naputil_create_instance(&CLSID_NapSoHConstructor, NULL, &IID_INapSoHConstructor, (void **)&c), S_OK);
     if (c != SENTINEL && c) {
         SoH *soh = NULL;
@@ -2876,10 +2915,12 @@ static void scenario_naputil_create_instance(void)
         CHECK_EQ(IClassFactory_CreateInstance(f, NULL, &IID_INapSoHProcessor, (void **)&p), S_OK);
         if (p)
             CHECK_EQ(INapSoHProcessor_Release(p), 0);
+#ifndef _WIN32 /* ole32's answer there */
         object = SENTINEL;
         CHECK_EQ(CoGetClassObject(&CLSID_NapSoHProcessor, CLSCTX_INPROC_SERVER, NULL, &IID_IClassFactory, &object),
                  CO_E_NOTINITIALIZED);
         CHECK(object == NULL);
+#endif
     }
     object = SENTINEL;
     CHECK_EQ(naputil_get_class_object(&CLSID_NapSoHProcessor, &IID_IUnknown, &object), S_OK);
@@ -2918,7 +2959,9 @@ static void scenario_naputil_create_instance(void)
     CHECK(object == NULL);
     CHECK_EQ(task_blocks(), blocks);
 }
+#endif /* WITH_NAPUTIL_HEADER */
 
+#ifndef _WIN32 /* POSIX: stderr captured with dup2, a child process (fork, exec) */
 typedef struct Found {
     const void *object;
     int containing;
@@ -2987,7 +3030,7 @@ static void scenario_objects_in_leak_report(void)
     CHECK_EQ(naputil_leaks_since(checkpoint, NULL, NULL), 1);
     CHECK_EQ(INapSoHProcessor_Release(p), 0);
     CHECK_EQ(naputil_leaks_since(checkpoint, NULL, NULL), 0);
-    CoUninitialize();
+    com_done();
 }
 
 /* The child of scenario_leaked_object_at_exit: leaves an object alive. */
@@ -3053,7 +3096,9 @@ int main(int argc, char **argv)
     RUN(scenario_create_and_count_references);
     RUN(scenario_contexts);
     RUN(scenario_creation_bad_input);
+#ifndef _WIN32 /* the apartment rules are ole32's on Windows */
     RUN(scenario_apartments);
+#endif
     RUN(scenario_class_factory);
     RUN(scenario_sha_request_shv_response);
     RUN(scenario_get_soh_again);
@@ -3065,12 +3110,14 @@ int main(int argc, char **argv)
     RUN(scenario_spy_sees_allocations);
     RUN(scenario_spy_reenters_object);
     RUN(scenario_out_of_memory);
-#ifndef _WIN32
+#ifdef WITH_NAPUTIL_HEADER
     RUN(scenario_task_free_of_object);
     RUN(scenario_released_objects);
     RUN(scenario_not_an_object);
     RUN(scenario_forged_objects);
     RUN(scenario_naputil_create_instance);
+#endif
+#ifndef _WIN32
     RUN(scenario_objects_in_leak_report);
     RUN(scenario_leaked_object_at_exit);
     isolate_summary("soh_com");

@@ -19,7 +19,8 @@
 #                        (build/include/naputil) on this host (-fshort-wchar for ctests/sdk/): identical
 #                        output; the ole32 link order check; and ctests/soh_com.c
 #                        compiled and linked unchanged against Windows' headers
-#                        (not run: Wine has no NAP classes)
+#                        and run under Wine (the library's SoH classes
+#                        registered with ole32, ctests/com_register.h)
 #
 # Prerequisites: scripts/windows/install-deps.sh (Debian packages: the Rust
 # toolchain with std sources, mingw-w64, Wine). See docs/PLATFORMS.md.
@@ -51,8 +52,14 @@ WINE_RUN        := $(CURDIR)/scripts/windows/wine-run.sh
 # What a statically linked Rust library needs from Windows.
 WIN_SYSLIBS     := -lkernel32 -lntdll -luserenv -lws2_32 -ldbghelp
 # Tests that start threads use POSIX threads (mingw-w64's winpthreads),
-# linked statically so no extra DLL has to be found at run time.
-WIN_TEST_LIBS   := -Wl,-Bstatic -lpthread -Wl,-Bdynamic
+# linked statically so no extra DLL has to be found at run time. Tests that
+# create COM objects get CoInitializeEx, CoRegisterClassObject and
+# CoCreateInstance from ole32, linked after naputil so that the task
+# allocator (CoTaskMemAlloc & co., CoRegisterMallocSpy) stays naputil's.
+WIN_COM_LIBS    := -lole32
+WIN_TEST_LIBS   := -Wl,-Bstatic -lpthread -Wl,-Bdynamic $(WIN_COM_LIBS)
+# Windows' NAP header names (NapUtil.h, ...) forward to napUtil.h.
+WIN_TEST_INCLUDES := -Iinclude -Iinclude/compat
 WIN_WARN        := -Wall -Wextra -pedantic -Werror
 # The tests are written for napUtil.h, whose C vtable pointers are const;
 # CONST_VTABLE makes Windows' own COM headers declare them the same way.
@@ -60,6 +67,16 @@ WIN_CFLAGS      ?= -std=c99 -O1 -DCONST_VTABLE $(WIN_WARN)
 WIN_CXXFLAGS    ?= -std=c++17 -O1 -DCONST_VTABLE $(WIN_WARN) $(WIN_CXX_RUNTIME)
 # The C++ runtime is linked in, so Wine need not find libstdc++-6.dll.
 WIN_CXX_RUNTIME := -static-libgcc -static-libstdc++
+# Tests that use std::thread need mingw-w64's g++ with POSIX threads (the
+# win32-threads one of gcc 12 has no std::thread); -static links its
+# winpthreads in too, so Wine need not find libwinpthread-1.dll (and no
+# -Bdynamic may follow it on the link line).
+WIN_CXX_POSIX   ?= x86_64-w64-mingw32-g++-posix
+WIN_STD_THREAD_TESTS := soh_com_cpp
+WIN_STD_THREAD_BINS := $(foreach t,$(WIN_STD_THREAD_TESTS),$(WIN_BUILD)/static/$(t).exe $(WIN_BUILD)/shared/$(t).exe)
+$(WIN_STD_THREAD_BINS): WIN_CXX = $(WIN_CXX_POSIX)
+$(WIN_STD_THREAD_BINS): WIN_CXX_RUNTIME = -static
+$(WIN_STD_THREAD_BINS): WIN_TEST_LIBS = $(WIN_COM_LIBS)
 
 # The release profile's fat LTO and single codegen unit would be paid again
 # for every test executable; the Windows build trades them for build time.
@@ -77,8 +94,6 @@ WIN_CARGO_FLAGS := --release --target $(WIN_TRIPLE) -Zbuild-std
 # whose source contains the marker "naputil-test: posix-only" is skipped too.
 WIN_SKIP_env_policy     := POSIX-only: fork, waitpid, setrlimit
 WIN_SKIP_notifier       := POSIX-only: file descriptors (pipes, eventfd) as notifier handles
-WIN_SKIP_soh_com        := Wine has no NAP classes, ole32 answers REGDB_E_CLASSNOTREG (porting-proof compiles and links it against Windows headers)
-WIN_SKIP_soh_com_cpp    := Wine has no NAP classes, ole32 answers REGDB_E_CLASSNOTREG
 WIN_MARKED     := $(basename $(notdir $(shell grep -l 'naputil-test: posix-only' ctests/*.c ctests/*.cpp 2>/dev/null)))
 $(foreach t,$(WIN_MARKED),$(eval WIN_SKIP_$(t) ?= POSIX-only (marked)))
 # So is any test that includes a header Windows does not have.
@@ -135,19 +150,19 @@ test-windows-rust: $(WIN_SHIM)
 
 $(WIN_BUILD)/static/%.exe: ctests/%.c $(HEADER) windows-lib
 	@mkdir -p $(@D)
-	$(WIN_LINK) $(WIN_CC) $(WIN_CFLAGS) -Iinclude -o $@ $< $(WIN_STATICLIB) $(WIN_SYSLIBS) $(WIN_TEST_LIBS)
+	$(WIN_LINK) $(WIN_CC) $(WIN_CFLAGS) $(WIN_TEST_INCLUDES) -o $@ $< $(WIN_STATICLIB) $(WIN_SYSLIBS) $(WIN_TEST_LIBS)
 
 $(WIN_BUILD)/shared/%.exe: ctests/%.c $(HEADER) windows-lib
 	@mkdir -p $(@D)
-	$(WIN_CC) $(WIN_CFLAGS) -Iinclude -o $@ $< $(WIN_IMPLIB) $(WIN_TEST_LIBS)
+	$(WIN_CC) $(WIN_CFLAGS) $(WIN_TEST_INCLUDES) -o $@ $< $(WIN_IMPLIB) $(WIN_TEST_LIBS)
 
 $(WIN_BUILD)/static/%.exe: ctests/%.cpp $(HEADER) windows-lib
 	@mkdir -p $(@D)
-	$(WIN_LINK) $(WIN_CXX) $(WIN_CXXFLAGS) -Iinclude -o $@ $< $(WIN_STATICLIB) $(WIN_SYSLIBS) $(WIN_TEST_LIBS)
+	$(WIN_LINK) $(WIN_CXX) $(WIN_CXXFLAGS) $(WIN_TEST_INCLUDES) -o $@ $< $(WIN_STATICLIB) $(WIN_SYSLIBS) $(WIN_TEST_LIBS)
 
 $(WIN_BUILD)/shared/%.exe: ctests/%.cpp $(HEADER) windows-lib
 	@mkdir -p $(@D)
-	$(WIN_CXX) $(WIN_CXXFLAGS) -Iinclude -o $@ $< $(WIN_IMPLIB) $(WIN_TEST_LIBS)
+	$(WIN_CXX) $(WIN_CXXFLAGS) $(WIN_TEST_INCLUDES) -o $@ $< $(WIN_IMPLIB) $(WIN_TEST_LIBS)
 
 test-windows-c: $(WIN_SHIM) $(WIN_TEST_BINS)
 	@NAPUTIL_WIN_DLLS=$(dir $(WIN_SHIM)):$(WIN_OUT) bash scripts/windows/run-tests.sh \
@@ -213,9 +228,10 @@ layout-proof: $(LAYOUT_SRC) ctests/layout/iids.cpp ctests/layout/stdcall_calls.c
 # for the case-insensitive lookup a Windows host does. The IIDs the
 # programs name come from naputil.dll (mingw-w64's libuuid has no NAP
 # IIDs) and IID_IUnknown from libuuid. The SDK-style programs and
-# soh_com.c link ole32 after naputil.dll, for CoCreateInstance (and, under
-# Wine, CoRegisterClassObject of the stand-in SoH classes); the task
-# allocator stays naputil.dll's.
+# soh_com.c link ole32 after naputil.dll, for CoCreateInstance and, under
+# Wine, CoRegisterClassObject of the SoH classes (the stand-ins of
+# nap_stand_ins.h, the library's for soh_com.c); the task allocator stays
+# naputil.dll's.
 
 PORT_DIR     := $(WIN_BUILD)/porting
 PORT_SDKNAMES := $(PORT_DIR)/sdk-names
@@ -233,7 +249,7 @@ $(PORT_SDKNAMES)/NapUtil.h: mk/windows.mk
 	for pair in $(PORT_NAMES); do \
 	    echo "#include <$${pair#*:}.h>" > $(@D)/$${pair%%:*}.h; done
 
-porting-proof: $(PORT_SRC) $(PORT_SDK_SRC) ctests/porting/link_order.c ctests/soh_com.c ctests/check.h $(PORT_SDKNAMES)/NapUtil.h \
+porting-proof: $(PORT_SRC) $(PORT_SDK_SRC) ctests/porting/link_order.c ctests/soh_com.c ctests/check.h ctests/com_register.h $(PORT_SDKNAMES)/NapUtil.h \
 		$(COMPAT_STAMP) $(WIN_SHIM) windows-lib lib
 	@mkdir -p $(PORT_DIR)
 	$(CC) -std=c11 $(WIN_WARN) -I$(COMPAT_DIR) -o $(PORT_DIR)/porting-c ctests/porting/porting.c $(STATICLIB) $(SYSLIBS)
@@ -245,7 +261,9 @@ porting-proof: $(PORT_SRC) $(PORT_SDK_SRC) ctests/porting/link_order.c ctests/so
 	    $(WIN_CXX) -std=c++11 $(WIN_WARN) $(WIN_CXX_RUNTIME) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/$$p.exe ctests/sdk/$$p.cpp \
 	        -L$(WIN_OUT) -lnaputil -lole32 -luuid || exit 1; done
 	$(WIN_CC) -std=c99 $(WIN_WARN) -I$(PORT_SDKNAMES) -o $(PORT_DIR)/soh_com.exe ctests/soh_com.c -L$(WIN_OUT) -lnaputil -lole32 -luuid
-	@echo "porting: soh_com.c compiles and links unchanged against Windows' headers, ole32 and naputil.dll (not run: Wine has no NAP classes)"
+	@NAPUTIL_WIN_DLLS=$(dir $(WIN_SHIM)):$(WIN_OUT) $(WINE_RUN) $(PORT_DIR)/soh_com.exe > $(PORT_DIR)/soh_com.log 2>&1 || \
+	    { tr -d '\r' < $(PORT_DIR)/soh_com.log | grep -v ':fixme:'; echo "porting: soh_com.exe (Windows' headers) failed under Wine"; exit 1; }
+	@echo "porting: soh_com.c compiles and links unchanged against Windows' headers, ole32 and naputil.dll, and passes under Wine"
 	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-naputil-first.exe ctests/porting/link_order.c -L$(WIN_OUT) -lnaputil -lole32
 	$(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-ole32-first.exe ctests/porting/link_order.c -L$(WIN_OUT) -lole32 -lnaputil
 	$(WIN_LINK) $(WIN_CC) -std=c11 $(WIN_WARN) -Iinclude -o $(PORT_DIR)/link-static-naputil-first.exe ctests/porting/link_order.c $(WIN_STATICLIB) -lole32 $(WIN_SYSLIBS)
