@@ -263,14 +263,14 @@ fn a_freed_start_inside_a_newer_block_is_an_interior_pointer() {
     let _g = serial();
     // Small blocks, freed; then large blocks until one covers where a small
     // one started (the table still remembers that start as freed).
-    let small: Vec<usize> = (0..64).map(|_| unsafe { CoTaskMemAlloc(40) } as usize).collect();
+    let small: Vec<usize> = (0..64).map(|_| CoTaskMemAlloc(40) as usize).collect();
     for &p in &small {
-        unsafe { CoTaskMemFree(p as *mut c_void) };
+        CoTaskMemFree(p as *mut c_void);
     }
     let mut big = Vec::new();
     let mut covered = None;
     for _ in 0..64 {
-        let b = unsafe { CoTaskMemAlloc(4000) } as usize;
+        let b = CoTaskMemAlloc(4000) as usize;
         big.push(b);
         if let Some(&s) = small.iter().find(|&&s| s > b && s < b + 4000) {
             covered = Some((s, b));
@@ -279,13 +279,13 @@ fn a_freed_start_inside_a_newer_block_is_an_interior_pointer() {
     }
     let Some((inside, block)) = covered else {
         for b in big {
-            unsafe { CoTaskMemFree(b as *mut c_void) };
+            CoTaskMemFree(b as *mut c_void);
         }
         eprintln!("libc placed no large block over a freed small one; nothing to check");
         return;
     };
     let before = stats();
-    let ((), reports) = with_recorder(|| unsafe { CoTaskMemFree(inside as *mut c_void) });
+    let ((), reports) = with_recorder(|| CoTaskMemFree(inside as *mut c_void));
     let after = stats();
     assert_eq!(after.misuse_interior - before.misuse_interior, 1, "reported as interior: {reports:?}");
     assert_eq!(after.misuse_double_free, before.misuse_double_free, "not as a double free");
@@ -293,6 +293,6 @@ fn a_freed_start_inside_a_newer_block_is_an_interior_pointer() {
     assert_eq!((reports[0].0, reports[0].3), (NAPUTIL_MISUSE_INTERIOR, block), "the block it lies in");
     assert_eq!(after.live_blocks, before.live_blocks, "nothing freed");
     for b in big {
-        unsafe { CoTaskMemFree(b as *mut c_void) };
+        CoTaskMemFree(b as *mut c_void);
     }
 }
