@@ -463,10 +463,20 @@ impl Model {
         self.record_free(index, through_spy);
     }
 
-    /// A freed address that no live block now starts at.
+    /// A freed address that no live block now starts at, nor lies in or
+    /// next to (an address inside a live block is an interior pointer,
+    /// whether or not a block once started there).
     fn stale_pointer(&self, pick: usize) -> Option<*mut c_void> {
         let addr = *self.stale.get(pick % self.stale.len().max(1))?;
-        (!self.is_model_block(addr)).then_some(addr as *mut c_void)
+        (!self.is_model_block(addr) && !self.near_a_live_block(addr)).then_some(addr as *mut c_void)
+    }
+
+    /// Whether `addr` lies within 64 bytes of a live block (a spy's prefix
+    /// included) or inside one.
+    fn near_a_live_block(&self, addr: usize) -> bool {
+        let near = |start: usize, size: usize| addr + 64 >= start && addr <= start.saturating_add(size) + 64;
+        self.blocks.iter().any(|b| near(b.ptr as usize, b.size))
+            || self.nap_blocks().filter(|&s| s != 0).any(|s| near(s, self.get_size(s as *mut c_void)))
     }
 
     fn misuse(&mut self, target: u8, pick: usize, realloc: bool) {
@@ -482,10 +492,9 @@ impl Model {
                 if b.size < 2 {
                     return;
                 }
-                // Never 16-byte aligned: an aligned address may once have
-                // started a block, and is then reported as a double free.
+                // Aligned or not: an address inside a live block is an
+                // interior pointer even where a freed block once started.
                 let offset = 1 + pick % (b.size - 1);
-                let offset = if offset.is_multiple_of(16) { offset - 1 } else { offset };
                 // SAFETY: an offset inside the block.
                 (unsafe { b.ptr.add(offset) }.cast(), 1)
             }
