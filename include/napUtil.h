@@ -3758,7 +3758,10 @@ HRESULT naputil_create_instance(REFCLSID rclsid,
 
 /**
  * `CoGetClassObject` for the library's classes on every platform, without
- * the apartment and context checks (see `naputil_create_instance`).
+ * the apartment and context checks (see `naputil_create_instance`). On
+ * Windows, registering the factory it gives with ole32's
+ * `CoRegisterClassObject` (after `CoInitializeEx`, in each apartment) lets
+ * a program's own `CoCreateInstance` calls create the library's objects.
  */
 HRESULT naputil_get_class_object(REFCLSID rclsid, REFIID riid, LPVOID *ppv);
 

@@ -213,7 +213,10 @@ pub unsafe extern "C" fn naputil_create_instance(
 }
 
 /// `CoGetClassObject` for the library's classes on every platform, without
-/// the apartment and context checks (see `naputil_create_instance`).
+/// the apartment and context checks (see `naputil_create_instance`). On
+/// Windows, registering the factory it gives with ole32's
+/// `CoRegisterClassObject` (after `CoInitializeEx`, in each apartment) lets
+/// a program's own `CoCreateInstance` calls create the library's objects.
 #[no_mangle]
 pub unsafe extern "C" fn naputil_get_class_object(rclsid: REFCLSID, riid: REFIID, ppv: *mut LPVOID) -> HRESULT {
     contain(|| unsafe {
