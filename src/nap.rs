@@ -187,9 +187,7 @@ impl Freeing {
             }
         }
         meanwhile(top_claimed);
-        for &(p, what) in misused.as_slice() {
-            misuse::report_classified(self.caller, p, what);
-        }
+        report_all(self.caller, &misused);
         for &c in claimed.as_slice() {
             c.release();
         }
@@ -213,9 +211,15 @@ impl Freeing {
                 misused.push((p, misuse::classify(p)));
             }
         }
-        for &(p, what) in misused.as_slice() {
-            misuse::report_classified(self.caller, p, what);
-        }
+        report_all(self.caller, &misused);
+    }
+}
+
+/// Reports, on behalf of `caller`, each pointer a `Free*` call could not
+/// free, as it was classified when found.
+fn report_all(caller: &'static str, misused: &SmallList<(*mut c_void, Classified), 2>) {
+    for &(p, what) in misused.as_slice() {
+        misuse::report_classified(caller, p, what);
     }
 }
 

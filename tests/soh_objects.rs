@@ -27,7 +27,7 @@ use naputil::{
 use naputil::{CoCreateInstance, CoInitializeEx, CoUninitialize};
 use std::ptr;
 use std::sync::{Mutex, MutexGuard};
-use support::Rng;
+use support::{fail_each_allocation, Rng};
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -254,22 +254,9 @@ fn every_failing_allocation_answers_e_outofmemory_and_leaks_nothing() {
         let (_holder, value) = c_value(&a);
         assert_eq!(call!(c, AppendAttribute, u32::from(a.kind), value), S_OK);
     }
-    let mut made = 0;
-    for k in 1.. {
-        let live = naputil_live_blocks();
-        let mut soh = 0x20 as *mut SoH;
-        fail_nth_allocation(k);
-        let hr = call!(c, GetSoH, &mut soh);
-        fail_nth_allocation(0);
-        if hr == S_OK {
-            made = k - 1;
-            // SAFETY: GetSoH's result.
-            unsafe { FreeSoH(soh) };
-            break;
-        }
-        assert_eq!((hr, soh), (E_OUTOFMEMORY, 0x20 as *mut SoH), "GetSoH, allocation {k} failing");
-        assert_eq!(naputil_live_blocks(), live, "GetSoH, allocation {k} failing");
-    }
+    let (made, soh) = fail_each_allocation("GetSoH", |out| call!(c, GetSoH, out));
+    // SAFETY: GetSoH's result.
+    unsafe { FreeSoH(soh) };
     assert!(made >= 8, "GetSoH made {made} allocations");
 
     let mut soh: *mut SoH = ptr::null_mut();
@@ -280,22 +267,17 @@ fn every_failing_allocation_answers_e_outofmemory_and_leaks_nothing() {
     // SAFETY: GetSoH's result; the processor holds its own copy.
     unsafe { FreeSoH(soh) };
     for location in 0..5u16 {
-        let mut k = 1;
-        loop {
-            let live = naputil_live_blocks();
-            let (mut kind, mut value) = (0xee_u32, 0x30 as *mut SoHAttributeValue);
-            fail_nth_allocation(k);
-            let hr = call!(p, GetAttribute, location, &mut kind, &mut value);
-            fail_nth_allocation(0);
-            if hr == S_OK {
-                // SAFETY: GetAttribute's result.
-                unsafe { FreeSoHAttributeValue(kind, value) };
-                break;
+        let mut kind = 0xee_u32;
+        let (_, value) = fail_each_allocation("GetAttribute", |out| {
+            kind = 0xee;
+            let hr = call!(p, GetAttribute, location, &mut kind, out);
+            if hr != S_OK {
+                assert_eq!(kind, 0xee, "GetAttribute, failing: type untouched");
             }
-            assert_eq!((hr, kind, value), (E_OUTOFMEMORY, 0xee, 0x30 as *mut SoHAttributeValue));
-            assert_eq!(naputil_live_blocks(), live);
-            k += 1;
-        }
+            hr
+        });
+        // SAFETY: GetAttribute's result.
+        unsafe { FreeSoHAttributeValue(kind, value) };
     }
     assert_eq!(call!(c, Release), 0);
     assert_eq!(call!(p, Release), 0);

@@ -7,9 +7,10 @@
 //! The failure countdown and the counters are process-wide, so the tests
 //! take `SERIAL`.
 
-use naputil::testing::fail_nth_allocation;
+mod support;
+
 use naputil::testing::soh::{read_message, read_soh, Attribute, CMessage, CSoH, Message, Value};
-use naputil::types::base::{E_OUTOFMEMORY, FILETIME, GUID, HRESULT, S_OK};
+use naputil::types::base::{FILETIME, GUID, S_OK};
 use naputil::types::nap::{NetworkSoH, NAP_E_INVALID_PACKET};
 use naputil::types::soh::{NAPUTIL_SOH_FRAMING_MESSAGE, NAPUTIL_SOH_FRAMING_PEAP_SOH};
 use naputil::{
@@ -19,6 +20,7 @@ use naputil::{
 use naputil::{types::diag::NaputilStats, types::nap::SoH, types::soh::NaputilSoHMessage};
 use std::ptr;
 use std::sync::{Mutex, MutexGuard};
+use support::fail_each_allocation;
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -31,28 +33,6 @@ fn total_allocs() -> u64 {
     // SAFETY: a valid out-pointer.
     assert_eq!(unsafe { naputil_get_stats(&mut stats) }, S_OK);
     stats.total_allocs
-}
-
-/// Runs `call` with its k-th allocation failing, for k = 1, 2, ..., until a
-/// call succeeds; every failure must leave no block and no out-pointer
-/// behind. Returns the allocations the successful call made and its result.
-fn fail_each_allocation<T>(name: &str, mut call: impl FnMut(*mut *mut T) -> HRESULT) -> (u64, *mut T) {
-    let sentinel = 0x5a5a_5a50 as *mut T;
-    for k in 1.. {
-        let before = naputil_live_blocks();
-        let mut out = sentinel;
-        fail_nth_allocation(k);
-        let hr = call(&mut out);
-        fail_nth_allocation(0);
-        if hr == S_OK {
-            assert_ne!(out, sentinel, "{name}: success must write the out-pointer");
-            return (k - 1, out);
-        }
-        assert_eq!(hr, E_OUTOFMEMORY, "{name}: allocation {k} failing");
-        assert_eq!(out, sentinel, "{name}: allocation {k} failing must not write the out-pointer");
-        assert_eq!(naputil_live_blocks(), before, "{name}: allocation {k} failing must not leak");
-    }
-    unreachable!("the countdown runs out once k exceeds the allocations made")
 }
 
 fn attr(kind: u16, value: Value) -> Attribute {

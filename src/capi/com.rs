@@ -19,17 +19,24 @@ use {
     crate::types::nap::{WINAPI_HRESULT, WINAPI_VOID},
 };
 
-/// Calls `f` with the class `clsid` names, or answers `REGDB_E_CLASSNOTREG`.
-fn with_class(
-    clsid: GUID,
-    f: impl Fn(&dyn Fn() -> Result<*mut c_void, HRESULT>, GUID, *mut IClassFactory) -> HRESULT,
-) -> HRESULT {
+/// What creating objects of one class, or handing out its factory, takes.
+struct Class {
+    create: fn() -> Result<*mut c_void, HRESULT>,
+    iid: GUID,
+    factory: *mut IClassFactory,
+}
+
+/// The class `clsid` names (`REGDB_E_CLASSNOTREG` when there is none).
+fn class(clsid: GUID) -> Result<Class, HRESULT> {
+    fn of<C: Creatable>() -> Class {
+        Class { create: C::create, iid: C::iid(), factory: C::factory() }
+    }
     if clsid == ConstructorClass::clsid() {
-        f(&ConstructorClass::create, ConstructorClass::iid(), ConstructorClass::factory())
+        Ok(of::<ConstructorClass>())
     } else if clsid == ProcessorClass::clsid() {
-        f(&ProcessorClass::create, ProcessorClass::iid(), ProcessorClass::factory())
+        Ok(of::<ProcessorClass>())
     } else {
-        REGDB_E_CLASSNOTREG
+        Err(REGDB_E_CLASSNOTREG)
     }
 }
 
@@ -40,13 +47,15 @@ fn with_class(
 unsafe fn create_instance(rclsid: REFCLSID, outer: *mut IUnknown, riid: REFIID, ppv: *mut LPVOID) -> HRESULT {
     // SAFETY: per the contract.
     let (Some(clsid), Some(riid)) = (unsafe { guid(rclsid) }, unsafe { guid(riid) }) else { return E_INVALIDARG };
-    with_class(clsid, |create, iid, _| {
-        if !outer.is_null() {
-            return CLASS_E_NOAGGREGATION;
-        }
-        // SAFETY: `ppv` is non-NULL and writable per the contract.
-        unsafe { create_into(create, iid, riid, ppv) }
-    })
+    let class = match class(clsid) {
+        Ok(class) => class,
+        Err(e) => return e,
+    };
+    if !outer.is_null() {
+        return CLASS_E_NOAGGREGATION;
+    }
+    // SAFETY: `ppv` is non-NULL and writable per the contract.
+    unsafe { create_into(class.create, class.iid, riid, ppv) }
 }
 
 /// `CoGetClassObject` without the apartment and context checks.
@@ -56,14 +65,16 @@ unsafe fn create_instance(rclsid: REFCLSID, outer: *mut IUnknown, riid: REFIID, 
 unsafe fn get_class_object(rclsid: REFCLSID, riid: REFIID, ppv: *mut LPVOID) -> HRESULT {
     // SAFETY: per the contract.
     let (Some(clsid), Some(riid)) = (unsafe { guid(rclsid) }, unsafe { guid(riid) }) else { return E_INVALIDARG };
-    with_class(clsid, |_, _, factory| {
-        if riid != IID_IClassFactory && riid != IID_IUNKNOWN_VALUE {
-            return E_NOINTERFACE;
-        }
-        // SAFETY: `ppv` is non-NULL and writable per the contract.
-        unsafe { write_out(ppv, factory.cast()) };
-        S_OK
-    })
+    let class = match class(clsid) {
+        Ok(class) => class,
+        Err(e) => return e,
+    };
+    if riid != IID_IClassFactory && riid != IID_IUNKNOWN_VALUE {
+        return E_NOINTERFACE;
+    }
+    // SAFETY: `ppv` is non-NULL and writable per the contract.
+    unsafe { write_out(ppv, class.factory.cast()) };
+    S_OK
 }
 
 /// The checks `CoCreateInstance` and `CoGetClassObject` make before the

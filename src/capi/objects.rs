@@ -54,7 +54,7 @@ pub(super) unsafe fn guid(p: *const GUID) -> Option<GUID> {
 /// # Safety
 /// `ppv` is non-NULL and writable.
 pub(super) unsafe fn create_into(
-    create: &dyn Fn() -> Result<*mut c_void, HRESULT>,
+    create: fn() -> Result<*mut c_void, HRESULT>,
     iid: GUID,
     riid: GUID,
     ppv: *mut LPVOID,
@@ -140,7 +140,7 @@ unsafe extern "system" fn factory_create_instance<C: Creatable>(
                 if !outer.is_null() {
                     return CLASS_E_NOAGGREGATION;
                 }
-                create_into(&C::create, C::iid(), riid, out)
+                create_into(C::create, C::iid(), riid, out)
             })
         },
     )

@@ -13,7 +13,7 @@
 //! registered spy's `PreAlloc` runs and may call the same object). Under
 //! the lock only the object's own bytes are copied or replaced.
 
-use super::wire::{self, Tlv, Writer};
+use super::wire::{self, Tlv};
 use super::{build_value, decode_soh, for_each_attribute, write_attribute, Blocks};
 use crate::types::base::{E_INVALIDARG, HRESULT, UINT16};
 use crate::types::com::E_FILE_NOT_FOUND;
@@ -32,7 +32,6 @@ struct Packet {
     is_request: bool,
     /// The attribute list; valid by construction (the decoder accepts it).
     list: Vec<u8>,
-    count: UINT16,
 }
 
 impl Packet {
@@ -67,9 +66,8 @@ fn check_list(list: Vec<u8>, is_request: bool) -> Result<Packet, HRESULT> {
             }
         }
     }
-    let count = tlvs.len() as UINT16; // at most maxSoHAttributeCount
-    drop(tlvs);
-    Ok(Packet { is_request, list, count })
+    drop(tlvs); // borrows `list`
+    Ok(Packet { is_request, list })
 }
 
 /// The caller's SoH as a checked packet (`NAP_E_INVALID_PACKET` if it is
@@ -138,7 +136,7 @@ pub(crate) struct Constructor {
 impl Constructor {
     /// `Initialize`: starts a packet (dropping one started before).
     pub(crate) fn initialize(&mut self, id: u32, is_request: bool) {
-        self.packet = Some(Packet { is_request, list: id_list(id), count: 1 });
+        self.packet = Some(Packet { is_request, list: id_list(id) });
     }
 
     /// `AppendAttribute`, given the attribute's wire bytes from
@@ -146,19 +144,12 @@ impl Constructor {
     pub(crate) fn append(&mut self, encoded: &(u16, Vec<u8>)) -> HRESULT {
         let Some(packet) = self.packet.as_mut() else { return NAP_E_NOT_INITIALIZED };
         let (kind, bytes) = encoded;
-        if u32::from(packet.count) >= maxSoHAttributeCount || !packet.takes(*kind) {
+        let full = packet.attributes().len() >= maxSoHAttributeCount as usize
+            || packet.list.len() + bytes.len() > maxNetworkSoHSize as usize;
+        if full || !packet.takes(*kind) {
             return E_INVALIDARG;
         }
-        let mut w = Writer::continuing(core::mem::take(&mut packet.list), maxNetworkSoHSize as usize);
-        let fits = w.bytes(bytes).is_ok();
-        let mut list = w.into_bytes();
-        if !fits {
-            packet.list = list;
-            return E_INVALIDARG;
-        }
-        list.shrink_to_fit();
-        packet.list = list;
-        packet.count += 1;
+        packet.list.extend_from_slice(bytes);
         0
     }
 
@@ -210,7 +201,8 @@ impl Processor {
 
     /// `GetNumberOfAttributes`.
     pub(crate) fn count(&self) -> Result<UINT16, HRESULT> {
-        self.packet().map(|p| p.count)
+        // At most maxSoHAttributeCount attributes: fits in UINT16.
+        self.packet().map(|p| p.attributes().len() as UINT16)
     }
 
     /// `FindNextAttribute`: the first position at or after `from` holding

@@ -399,11 +399,6 @@ impl Writer {
         Writer { bytes: Vec::new(), limit }
     }
 
-    /// A writer that goes on after `bytes` (at most `limit` in all).
-    pub(crate) fn continuing(bytes: Vec<u8>, limit: usize) -> Self {
-        Writer { limit: limit.max(bytes.len()), bytes }
-    }
-
     pub(crate) fn bytes(&mut self, bytes: &[u8]) -> Result<(), Unencodable> {
         if bytes.len() > self.limit - self.bytes.len() {
             return Err(Unencodable);

@@ -293,3 +293,30 @@ impl Rng {
         self.next() % n.max(1)
     }
 }
+
+/// Runs `call` with its k-th allocation failing, for k = 1, 2, ..., until a
+/// call succeeds; every failure must answer `E_OUTOFMEMORY` and leave no
+/// block and no out-pointer behind. Returns the allocations the successful
+/// call made and what it wrote to its out-pointer.
+#[cfg(feature = "fault-injection")]
+pub fn fail_each_allocation<T>(name: &str, mut call: impl FnMut(*mut *mut T) -> HRESULT) -> (u64, *mut T) {
+    use naputil::naputil_live_blocks;
+    use naputil::testing::fail_nth_allocation;
+    use naputil::types::base::E_OUTOFMEMORY;
+    let sentinel = 0x5a5a_5a50 as *mut T;
+    for k in 1.. {
+        let before = naputil_live_blocks();
+        let mut out = sentinel;
+        fail_nth_allocation(k);
+        let hr = call(&mut out);
+        fail_nth_allocation(0);
+        if hr == S_OK {
+            assert_ne!(out, sentinel, "{name}: success must write the out-pointer");
+            return (k - 1, out);
+        }
+        assert_eq!(hr, E_OUTOFMEMORY, "{name}: allocation {k} failing");
+        assert_eq!(out, sentinel, "{name}: allocation {k} failing must not write the out-pointer");
+        assert_eq!(naputil_live_blocks(), before, "{name}: allocation {k} failing must not leak");
+    }
+    unreachable!("the countdown runs out once k exceeds the allocations made")
+}
