@@ -2484,6 +2484,79 @@ static void scenario_spy_reenters_object(void)
     com_done();
 }
 
+/* PreAlloc drops the object's last reference, and frees and reallocates
+ * task memory of its own, while the object's call is still allocating. */
+static void release_and_churn(Spy *s)
+{
+    void *scratch = CoTaskMemAlloc(24);
+    void *grown = CoTaskMemRealloc(scratch, 4000);
+    CoTaskMemFree(grown ? grown : scratch);
+    if (s->c) {
+        CHECK_EQ(INapSoHConstructor_Release(s->c), 0);
+        s->c = NULL;
+    }
+    if (s->p) {
+        CHECK_EQ(INapSoHProcessor_Release(s->p), 0);
+        s->p = NULL;
+    }
+}
+
+/* The last Release runs from a spy in the middle of GetSoH and of
+ * GetAttribute: the calls finish with what they took before allocating,
+ * hand out whole results, and nothing is left behind. */
+static void scenario_spy_releases_object_mid_call(void)
+{
+    Spy spy;
+    INapSoHConstructor *c;
+    INapSoHProcessor *p;
+    SoHAttributeValue v = vendor(EXAMPLE_VENDOR, vendor_other, sizeof vendor_other);
+    SoHAttributeValue *value = (SoHAttributeValue *)SENTINEL;
+    SoHAttributeType type = (SoHAttributeType)0;
+    SoH *soh = (SoH *)SENTINEL;
+    SystemHealthEntityId id = 0;
+    unsigned long long blocks;
+    com_init();
+    blocks = task_blocks();
+    c = new_constructor();
+    p = new_processor();
+    if (!c || !p)
+        return;
+    CHECK_EQ(INapSoHConstructor_Initialize(c, EXAMPLE_SHA_ID, TRUE), S_OK);
+    CHECK_EQ(INapSoHConstructor_AppendAttribute(c, sohAttributeTypeVendorSpecific, &v), S_OK);
+    CHECK_EQ(INapSoHConstructor_GetSoH(c, &soh), S_OK);
+    if (soh == SENTINEL)
+        return;
+    CHECK_EQ(INapSoHProcessor_Initialize(p, soh, TRUE, &id), S_OK);
+    FreeSoH(soh);
+    soh = (SoH *)SENTINEL;
+
+    spy_init(&spy);
+    CHECK_EQ(CoRegisterMallocSpy(&spy.iface), S_OK);
+    spy.reenter = release_and_churn;
+    spy.c = c;
+    CHECK_EQ(INapSoHConstructor_GetSoH(c, &soh), S_OK);
+    CHECK(spy.c == NULL);
+    if (soh != SENTINEL) {
+        CHECK_EQ(soh->count, 2);
+        CHECK_EQ(soh->attributes[0].type, sohAttributeTypeSystemHealthId);
+        CHECK(same_value(sohAttributeTypeVendorSpecific, (SoHAttributeValue *)soh->attributes[1].value, &v));
+        FreeSoH(soh);
+    }
+    spy.reentered = 0;
+    spy.p = p;
+    CHECK_EQ(INapSoHProcessor_GetAttribute(p, 1, &type, &value), S_OK);
+    CHECK(spy.p == NULL);
+    CHECK(spy.reentered > 0);
+    if (value != SENTINEL) {
+        CHECK(same_value(type, value, &v));
+        FreeSoHAttributeValue(type, value);
+    }
+    spy.reenter = NULL;
+    CHECK_EQ(CoRevokeMallocSpy(), S_OK);
+    CHECK_EQ(task_blocks(), blocks);
+    com_done();
+}
+
 /* Every allocation a call makes fails in turn (the spy's PreAlloc answers
  * 0): the call answers E_OUTOFMEMORY, leaves its out-pointer alone (or
  * NULL, for creation), leaks nothing and leaves the object as it was. */
@@ -3109,6 +3182,7 @@ int main(int argc, char **argv)
     RUN(scenario_threads);
     RUN(scenario_spy_sees_allocations);
     RUN(scenario_spy_reenters_object);
+    RUN(scenario_spy_releases_object_mid_call);
     RUN(scenario_out_of_memory);
 #ifdef WITH_NAPUTIL_HEADER
     RUN(scenario_task_free_of_object);
